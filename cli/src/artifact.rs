@@ -1,0 +1,165 @@
+//! What a WebAssembly file is: a component, or a core module and which WASI
+//! it was built for. Every command starts here so that it can say what it was
+//! given before it says what went wrong.
+
+use std::fmt;
+
+use wasmparser::{Encoding, Parser, Payload};
+
+/// The module name under which WASI preview 1 imports live.
+pub const WASI_P1_MODULE: &str = "wasi_snapshot_preview1";
+
+/// What a WebAssembly binary is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArtifactKind {
+    /// A component (Component Model binary).
+    Component,
+    /// A core module.
+    Core(CoreModule),
+}
+
+/// Facts about a core module that decide how it becomes a component.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CoreModule {
+    /// Which WASI the module imports.
+    pub wasi: CoreWasi,
+    /// The module exports `_start`: it is a preview-1 command.
+    pub has_start: bool,
+    /// The module exports `_initialize`: it is a preview-1 reactor.
+    pub has_initialize: bool,
+    /// The module carries a `component-type` custom section (a WIT world
+    /// embedded by wit-bindgen), so it can be turned into a component.
+    pub has_component_type: bool,
+    /// Names of the module's exports.
+    pub exports: Vec<String>,
+    /// Import modules that are neither WASI nor described by a WIT world,
+    /// such as `env` (typical of a wasm32-unknown-unknown build).
+    pub other_import_modules: Vec<String>,
+}
+
+/// Which WASI a core module imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CoreWasi {
+    /// No WASI imports at all (for example wasm32-unknown-unknown).
+    #[default]
+    None,
+    /// WASI preview 1 (`wasi_snapshot_preview1`, from wasm32-wasip1).
+    Preview1,
+    /// WASI preview 2 interfaces imported directly (`wasi:cli/...@0.2.x`),
+    /// as a wasm32-wasip2 core module before it is linked into a component.
+    Preview2,
+}
+
+impl fmt::Display for ArtifactKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArtifactKind::Component => f.write_str("component"),
+            ArtifactKind::Core(core) => match core.wasi {
+                CoreWasi::None => f.write_str("core module without WASI imports"),
+                CoreWasi::Preview1 if core.has_start => {
+                    f.write_str("WASI preview-1 core module (command)")
+                }
+                CoreWasi::Preview1 => f.write_str("WASI preview-1 core module (library)"),
+                CoreWasi::Preview2 => f.write_str("WASI preview-2 core module"),
+            },
+        }
+    }
+}
+
+/// Why a file is not WebAssembly that wcompose can read.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    /// The file is empty.
+    #[error("the file is empty, not a WebAssembly binary")]
+    Empty,
+    /// The file does not start with the WebAssembly magic number.
+    #[error("not a WebAssembly binary (it does not start with `\\0asm`)")]
+    NotWasm,
+    /// The file is WebAssembly but could not be parsed.
+    #[error("invalid WebAssembly binary")]
+    Invalid(#[source] wasmparser::BinaryReaderError),
+    /// The `.wat` text could not be parsed.
+    #[error("invalid WebAssembly text")]
+    Wat(#[source] wat::Error),
+}
+
+/// Turns `.wat` text into a binary; binaries pass through unchanged.
+pub fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, ArtifactError> {
+    if bytes.is_empty() {
+        return Err(ArtifactError::Empty);
+    }
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes.into());
+    }
+    // Text is parsed only when it looks like text, so that random bytes get
+    // "not a WebAssembly binary" rather than a WAT syntax error.
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.trim_start().starts_with('(') || text.trim_start().starts_with(";;") => {
+            wat::parse_str(text)
+                .map(std::borrow::Cow::Owned)
+                .map_err(ArtifactError::Wat)
+        }
+        _ => Err(ArtifactError::NotWasm),
+    }
+}
+
+/// Classifies a WebAssembly binary.
+pub fn classify(bytes: &[u8]) -> Result<ArtifactKind, ArtifactError> {
+    if bytes.is_empty() {
+        return Err(ArtifactError::Empty);
+    }
+    if !bytes.starts_with(b"\0asm") {
+        return Err(ArtifactError::NotWasm);
+    }
+    let mut core = CoreModule::default();
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload.map_err(ArtifactError::Invalid)? {
+            Payload::Version { encoding, .. } => {
+                if encoding == Encoding::Component {
+                    return Ok(ArtifactKind::Component);
+                }
+            }
+            Payload::ImportSection(reader) => {
+                for import in reader.into_imports() {
+                    let import = import.map_err(ArtifactError::Invalid)?;
+                    note_import_module(&mut core, import.module);
+                }
+            }
+            Payload::ExportSection(reader) => {
+                for export in reader {
+                    let export = export.map_err(ArtifactError::Invalid)?;
+                    match export.name {
+                        "_start" => core.has_start = true,
+                        "_initialize" => core.has_initialize = true,
+                        _ => {}
+                    }
+                    core.exports.push(export.name.to_string());
+                }
+            }
+            Payload::CustomSection(section) => {
+                if section.name().starts_with("component-type") {
+                    core.has_component_type = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(ArtifactKind::Core(core))
+}
+
+fn note_import_module(core: &mut CoreModule, module: &str) {
+    if module == WASI_P1_MODULE {
+        core.wasi = CoreWasi::Preview1;
+    } else if module.starts_with("wasi:") {
+        if core.wasi == CoreWasi::None {
+            core.wasi = CoreWasi::Preview2;
+        }
+    } else if !(module.contains(':') || module.starts_with('$') || module.starts_with('[')) {
+        // Imports generated from WIT name an interface (`ns:pkg/iface`) or
+        // the world itself (`$root`, `[export]...`); anything else, like
+        // `env`, has no WIT description.
+        if !core.other_import_modules.iter().any(|m| m == module) {
+            core.other_import_modules.push(module.to_string());
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! `wcompose check`: type-check every import/export edge of a composition
+//! and report every problem, each explained in WIT terms.
+//!
+//! The check walks the `.wac` document itself, following the wac language's
+//! rules for instantiation arguments (named, inferred, spread and `...`), so
+//! that one mismatch does not hide the next: wac-graph stops at the first.
+//! Each edge compares what the consumer's world imports with what the
+//! producer's world exports, structurally (see [`compat`]).
+
+pub mod compat;
+pub mod graph;
+pub mod world;
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// A text file that findings point into: a `.wac` file, a `.wit` file, or the
+/// WIT printed from a binary component.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown to the user (a path, or `x.wasm (as WIT)`).
+    pub name: String,
+    /// The text.
+    pub text: String,
+}
+
+impl SourceFile {
+    /// A named text.
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            text: text.into(),
+        }
+    }
+
+    /// The 1-based line and column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+        (line, col)
+    }
+}
+
+/// A place in a source file, with what it shows.
+#[derive(Debug, Clone)]
+pub struct Label {
+    /// The file.
+    pub source: Arc<SourceFile>,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+    /// What this place is, e.g. "the import expects f64 here".
+    pub text: String,
+}
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; fails the check only with `--deny-warnings`.
+    Warning,
+    /// The composition is wrong.
+    Error,
+}
+
+/// What kind of problem a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// An argument's type does not satisfy the import it is passed to.
+    TypeMismatch,
+    /// The instantiated component has no import of that name.
+    UnknownImport,
+    /// An instance has no export of the accessed name.
+    MissingExport,
+    /// An import is given no argument and the instantiation has no `...`.
+    MissingArgument,
+    /// An argument is an item of a different kind (function vs interface).
+    KindMismatch,
+    /// A package of the composition could not be read as a component.
+    UnreadablePackage,
+}
+
+/// One problem found by the check.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// What kind of problem.
+    pub kind: FindingKind,
+    /// How bad.
+    pub severity: Severity,
+    /// The item, in WIT words: `toolsku:calculator/ops.add, parameter a`.
+    pub path: String,
+    /// The whole explanation, one sentence.
+    pub message: String,
+    /// What the import expects, in WIT syntax.
+    pub expected: Option<String>,
+    /// What the export provides, in WIT syntax.
+    pub found: Option<String>,
+    /// Places to point at; the first is the primary one.
+    pub labels: Vec<Label>,
+}
+
+impl Finding {
+    /// The file, line and column of the primary label.
+    pub fn location(&self) -> Option<(&str, usize, usize)> {
+        let label = self.labels.first()?;
+        let (line, col) = label.source.line_col(label.span.start);
+        Some((&label.source.name, line, col))
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Finding {}
+
+impl miette::Diagnostic for Finding {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.labels.first().map(|l| &*l.source as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let primary = self.labels.first()?;
+        Some(Box::new(self.labels.iter().filter(|l| Arc::ptr_eq(&l.source, &primary.source)).map(
+            |l| miette::LabeledSpan::new_with_span(Some(l.text.clone()), l.span.clone()),
+        )))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        let primary = self.labels.first()?;
+        let others: Vec<_> = self
+            .labels
+            .iter()
+            .filter(|l| !Arc::ptr_eq(&l.source, &primary.source))
+            .collect();
+        if others.is_empty() {
+            return None;
+        }
+        Some(Box::new(others.into_iter().map(|l| l as &dyn miette::Diagnostic)))
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (line, col) = self.source.line_col(self.span.start);
+        write!(f, "{}:{line}:{col}", self.source.name)
+    }
+}
+
+impl std::error::Error for Label {}
+
+impl miette::Diagnostic for Label {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&*self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
+            Some(self.text.clone()),
+            self.span.clone(),
+        ))))
+    }
+}
+
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Everything a check found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// The findings, in the order of the composition's source.
+    pub findings: Vec<Finding>,
+    /// How many import/export edges were checked.
+    pub edges_checked: usize,
+}
+
+impl Report {
+    /// Number of findings with error severity.
+    pub fn errors(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+    }
+
+    /// Number of findings with warning severity.
+    pub fn warnings(&self) -> usize {
+        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
+    }
+}

@@ -1,0 +1,171 @@
+//! Composing components from a `.wac` file.
+//!
+//! The wac language is parsed and resolved by wac-parser, and packages are
+//! found the way `wac compose` finds them (`DEPS/ns/name.wasm`, `.wat`, `.wit`
+//! and package folders, plus `ns:name=path` overrides), so `.wac` files
+//! written for wac work unchanged. Before wac builds the graph, the check
+//! walks it and reports every mismatched edge at once.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use wac_graph::{EncodeOptions, Processor};
+use wac_parser::Document;
+use wac_types::BorrowedPackageKey;
+
+use crate::check::{self, Report, SourceFile};
+use crate::fsutil::{self, FileError};
+
+/// Where a composition's packages come from.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The folder holding `ns/name.wasm` (or `.wat`, `.wit`, folders).
+    pub deps_dir: PathBuf,
+    /// Paths for individual packages, by package name (`ns:name`).
+    pub overrides: HashMap<String, PathBuf>,
+}
+
+/// A composed component and the check that cleared it.
+#[derive(Debug)]
+pub struct Composed {
+    /// The composed component.
+    pub bytes: Vec<u8>,
+    /// The check of the composition's edges (no errors, maybe warnings).
+    pub report: Report,
+}
+
+/// Why a composition failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ComposeError {
+    /// The `.wac` file could not be read.
+    #[error(transparent)]
+    Read(#[from] FileError),
+    /// wac rejected the document (syntax, package resolution, or a rule of
+    /// the language), with spans into the `.wac` source.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Wac(#[from] WacError),
+    /// The check found problems; nothing was composed.
+    #[error("{} problem{} in `{}`", report.errors(), if report.errors() == 1 { "" } else { "s" }, path.display())]
+    Check {
+        /// The composition.
+        path: PathBuf,
+        /// Every finding.
+        report: Report,
+    },
+}
+
+/// A diagnostic from wac (parser, resolver, graph) with the `.wac` source
+/// attached so that its labels render.
+pub struct WacError {
+    source: Arc<SourceFile>,
+    inner: Box<dyn miette::Diagnostic + Send + Sync + 'static>,
+}
+
+impl WacError {
+    fn new(source: &Arc<SourceFile>, inner: impl miette::Diagnostic + Send + Sync + 'static) -> Self {
+        Self {
+            source: source.clone(),
+            inner: Box::new(inner),
+        }
+    }
+}
+
+impl fmt::Debug for WacError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl fmt::Display for WacError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // wac keeps the detail in the cause chain, which is only shown by an
+        // alternate format; the user should see it without asking.
+        write!(f, "{}", crate::error_chain(&*self.inner))?;
+        if let Some(label) = self.inner.labels().and_then(|mut l| l.next()) {
+            let (line, col) = self.source.line_col(label.offset());
+            write!(f, "\n  --> {}:{line}:{col}", self.source.name)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for WacError {}
+
+impl miette::Diagnostic for WacError {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.inner.labels()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&*self.source)
+    }
+}
+
+/// Reads a `.wac` file.
+pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, ComposeError> {
+    let text = fsutil::read_to_string(path)?;
+    Ok(Arc::new(SourceFile::new(path.display().to_string(), text)))
+}
+
+/// Parses a `.wac` source, resolves its packages from the deps folder and
+/// hands both to `f`.
+fn with_packages<R>(
+    source: &Arc<SourceFile>,
+    options: &Options,
+    f: impl FnOnce(&Document<'_>, IndexMap<BorrowedPackageKey<'_>, Vec<u8>>) -> Result<R, ComposeError>,
+) -> Result<R, ComposeError> {
+    let document = Document::parse(&source.text).map_err(|e| WacError::new(source, e))?;
+    let keys = wac_resolver::packages(&document).map_err(|e| WacError::new(source, e))?;
+    let resolver = wac_resolver::FileSystemPackageResolver::new(&options.deps_dir, options.overrides.clone(), true);
+    let packages = resolver.resolve(&keys).map_err(|e| WacError::new(source, e))?;
+    f(&document, packages)
+}
+
+/// Checks every edge of the composition in `source` and returns what it
+/// found. When the check itself finds nothing, wac resolves the document too,
+/// so that rules the check does not follow still surface as errors.
+pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Report, ComposeError> {
+    with_packages(source, options, |document, packages| {
+        let report = check::graph::check_document(source.clone(), document, &packages);
+        if report.errors() == 0 {
+            document.resolve(packages).map_err(|e| WacError::new(source, e))?;
+        }
+        Ok(report)
+    })
+}
+
+/// Checks and composes the `.wac` file at `path`. Nothing is composed when
+/// the check finds an error.
+pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeError> {
+    let source = read_source(path)?;
+    with_packages(&source, options, |document, packages| {
+        let report = check::graph::check_document(source.clone(), document, &packages);
+        if report.errors() > 0 {
+            return Err(ComposeError::Check {
+                path: path.to_owned(),
+                report,
+            });
+        }
+        let resolution = document.resolve(packages).map_err(|e| WacError::new(&source, e))?;
+        let bytes = resolution
+            .encode(EncodeOptions {
+                define_components: true,
+                validate: true,
+                processor: Some(Processor {
+                    name: env!("CARGO_PKG_NAME"),
+                    version: env!("CARGO_PKG_VERSION"),
+                }),
+            })
+            .map_err(|e| WacError::new(&source, e))?;
+        Ok(Composed { bytes, report })
+    })
+}

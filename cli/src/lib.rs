@@ -1,0 +1,42 @@
+//! wcompose: build, check, compose and run WebAssembly components from one
+//! shared set of WIT files.
+//!
+//! The library holds every operation; the `wcompose` binary and `cargo xtask`
+//! are thin layers over it.
+//!
+//! - [`artifact`] tells what a `.wasm` file is (core module or component, and
+//!   which WASI it speaks).
+//! - [`componentize`] wraps core modules into components with the matching
+//!   WASI preview-1 adapter.
+//! - [`check`] type-checks every import/export edge of a composition and
+//!   explains each mismatch in WIT terms.
+//! - [`compose`] composes components from a `.wac` file.
+//! - [`run`] runs components under wasmtime with WASI preview 2.
+//! - [`workspace`] drives all of the above for a workspace of guests.
+
+#![deny(missing_docs)]
+
+pub mod artifact;
+pub mod check;
+pub mod componentize;
+pub mod compose;
+pub mod fsutil;
+pub mod run;
+pub mod workspace;
+
+/// Formats an error and its causes on one line, outermost first:
+/// `failed to read `x`: No such file or directory (os error 2)`.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut out = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // `#[error(transparent)]` layers repeat their cause's text.
+        if !out.ends_with(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
+}

@@ -1,0 +1,344 @@
+//! A workspace of guests: shared WIT in `wit/`, guest crates in
+//! `components/`, compositions in `compositions/`. This module turns built
+//! guest cores into components named after their WIT package, and composes
+//! every composition against them.
+//!
+//! Outputs go under `target/wcompose/`:
+//! `deps/<namespace>/<name>.wasm` holds one component per guest, the folder
+//! layout `wac compose --deps-dir` expects, and `<composition>.wasm` holds
+//! each composed result.
+
+use std::path::{Path, PathBuf};
+
+use crate::componentize::{self, Adapter, ComponentizeError};
+use crate::compose::{self, ComposeError};
+use crate::fsutil::{self, FileError};
+
+/// The folders of a workspace.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    /// The workspace root (the folder with `wit/` and `compositions/`).
+    pub root: PathBuf,
+}
+
+/// A guest core module turned into a component.
+#[derive(Debug, Clone)]
+pub struct GuestComponent {
+    /// The core module it came from.
+    pub core: PathBuf,
+    /// The WIT package of its world, which names it in compositions.
+    pub package: String,
+    /// Where the component was written.
+    pub path: PathBuf,
+    /// The adapter that was applied, if any.
+    pub adapter: Option<Adapter>,
+    /// Size of the component in bytes.
+    pub size: usize,
+}
+
+/// A composition that was checked and composed.
+#[derive(Debug, Clone)]
+pub struct ComposedOutput {
+    /// The `.wac` file.
+    pub source: PathBuf,
+    /// The composed component.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: usize,
+    /// Number of import/export edges that were type-checked.
+    pub edges_checked: usize,
+}
+
+/// Why a workspace step failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum WorkspaceError {
+    /// A file could not be read or written.
+    #[error(transparent)]
+    File(#[from] FileError),
+    /// A guest core could not be componentized.
+    #[error("failed to componentize `{}`", path.display())]
+    Componentize {
+        /// The core module.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: ComponentizeError,
+    },
+    /// A component's world could not be read.
+    #[error("failed to read the WIT world embedded in `{}`", path.display())]
+    World {
+        /// The component.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: anyhow::Error,
+    },
+    /// A component's world belongs to no WIT package.
+    #[error("`{}` embeds no WIT world of a named package (no `component-type` section from wit-bindgen), so no composition can name it", path.display())]
+    NoPackage {
+        /// The component.
+        path: PathBuf,
+    },
+    /// A composition failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Compose(#[from] ComposeError),
+    /// A build tool could not be started or failed.
+    #[error("`{command}` failed{}\n{output}", status.map(|s| format!(" with {s}")).unwrap_or_default())]
+    Tool {
+        /// The command line.
+        command: String,
+        /// Its exit status, if it ran.
+        status: Option<std::process::ExitStatus>,
+        /// What it printed on stderr (or why it could not start).
+        output: String,
+    },
+    /// A folder could not be listed or created.
+    #[error("failed to access `{}`", path.display())]
+    Dir {
+        /// The folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Workspace {
+    /// A workspace rooted at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The shared WIT folder.
+    pub fn wit_dir(&self) -> PathBuf {
+        self.root.join("wit")
+    }
+
+    /// The guest crates' workspace.
+    pub fn components_dir(&self) -> PathBuf {
+        self.root.join("components")
+    }
+
+    /// The `.wac` files.
+    pub fn compositions_dir(&self) -> PathBuf {
+        self.root.join("compositions")
+    }
+
+    /// Where guests are compiled (kept apart from the host's `target/`
+    /// profiles so host and guest builds never wait on each other's lock).
+    pub fn guest_target_dir(&self) -> PathBuf {
+        self.root.join("target").join("guests")
+    }
+
+    /// Where wcompose writes components and compositions.
+    pub fn out_dir(&self) -> PathBuf {
+        self.root.join("target").join("wcompose")
+    }
+
+    /// The deps folder the compositions resolve packages from.
+    pub fn deps_dir(&self) -> PathBuf {
+        self.out_dir().join("deps")
+    }
+
+    /// Builds every guest crate of `components/` as a wasm32-wasip1 core
+    /// module (release profile) and returns the paths of the `.wasm` files.
+    /// Installs the wasm targets first when they are missing.
+    pub fn build_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
+        ensure_targets(GUEST_TARGETS)?;
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let manifest = self.components_dir().join("Cargo.toml");
+        let mut command = std::process::Command::new(&cargo);
+        command
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(&manifest)
+            .args(["--release", "--target", GUEST_TARGET, "--message-format=json-render-diagnostics"])
+            .env("CARGO_TARGET_DIR", self.guest_target_dir());
+        let stdout = run_tool(&mut command)?;
+        let mut cores = Vec::new();
+        for line in stdout.lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            if message["reason"] != "compiler-artifact" {
+                continue;
+            }
+            let files = message["filenames"].as_array().into_iter().flatten();
+            for file in files.filter_map(|f| f.as_str()) {
+                if file.ends_with(".wasm") {
+                    cores.push(PathBuf::from(file));
+                }
+            }
+        }
+        cores.sort();
+        cores.dedup();
+        Ok(cores)
+    }
+
+    /// Every `compositions/*.wac`, sorted by name.
+    pub fn compositions(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
+        let dir = self.compositions_dir();
+        let entries = std::fs::read_dir(&dir).map_err(|source| WorkspaceError::Dir {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut out = Vec::new();
+        for entry in entries {
+            let path = entry
+                .map_err(|source| WorkspaceError::Dir {
+                    path: dir.clone(),
+                    source,
+                })?
+                .path();
+            if path.extension().is_some_and(|e| e == "wac") {
+                out.push(path);
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
+    /// Componentizes each guest core and writes it to
+    /// `deps/<namespace>/<name>.wasm`, named by the WIT package of its world.
+    pub fn componentize_guests(&self, cores: &[PathBuf]) -> Result<Vec<GuestComponent>, WorkspaceError> {
+        let mut out = Vec::new();
+        for core in cores {
+            let bytes = fsutil::read(core)?;
+            let componentized = componentize::componentize(&bytes, componentize::Options::default()).map_err(
+                |source| WorkspaceError::Componentize {
+                    path: core.clone(),
+                    source,
+                },
+            )?;
+            let package = world_package(core, &bytes)?;
+            let path = package_path(&self.deps_dir(), &package);
+            create_parent(&path)?;
+            fsutil::write_atomic(&path, &componentized.bytes)?;
+            out.push(GuestComponent {
+                core: core.clone(),
+                package,
+                path,
+                adapter: componentized.adapter,
+                size: componentized.bytes.len(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Checks and composes every composition of the workspace against the
+    /// deps folder, writing `target/wcompose/<name>.wasm` for each.
+    pub fn compose_all(&self) -> Result<Vec<ComposedOutput>, WorkspaceError> {
+        let options = compose::Options {
+            deps_dir: self.deps_dir(),
+            ..Default::default()
+        };
+        let mut out = Vec::new();
+        for source in self.compositions()? {
+            let composed = compose::compose_file(&source, &options)?;
+            let name = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let path = self.out_dir().join(format!("{name}.wasm"));
+            create_parent(&path)?;
+            fsutil::write_atomic(&path, &composed.bytes)?;
+            out.push(ComposedOutput {
+                source,
+                path,
+                size: composed.bytes.len(),
+                edges_checked: composed.report.edges_checked,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The target that guests are built for.
+pub const GUEST_TARGET: &str = "wasm32-wasip1";
+
+/// The wasm targets the workspace's guests need.
+pub const GUEST_TARGETS: &[&str] = &["wasm32-wasip1", "wasm32-wasip2"];
+
+/// Installs the given Rust targets with rustup when they are missing.
+pub fn ensure_targets(targets: &[&str]) -> Result<(), WorkspaceError> {
+    let installed = run_tool(std::process::Command::new("rustup").args(["target", "list", "--installed"]))?;
+    let missing: Vec<&str> = targets
+        .iter()
+        .copied()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("installing Rust targets: {}", missing.join(", "));
+        run_tool(std::process::Command::new("rustup").args(["target", "add"]).args(&missing))?;
+    }
+    Ok(())
+}
+
+/// Runs a tool to completion and returns its stdout; a failure reports the
+/// command line, the exit status and what the tool printed on stderr.
+fn run_tool(command: &mut std::process::Command) -> Result<String, WorkspaceError> {
+    let line = std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let output = command
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| WorkspaceError::Tool {
+            command: line.clone(),
+            status: None,
+            output: e.to_string(),
+        })?;
+    if !output.status.success() {
+        return Err(WorkspaceError::Tool {
+            command: line,
+            status: Some(output.status),
+            output: String::from_utf8_lossy(&output.stderr).into_owned(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// `deps/ns/name.wasm` for package `ns:name`.
+pub fn package_path(deps_dir: &Path, package: &str) -> PathBuf {
+    let mut path = deps_dir.to_path_buf();
+    let mut segments = package.split(':').peekable();
+    while let Some(segment) = segments.next() {
+        if segments.peek().is_some() {
+            path.push(segment);
+        } else {
+            path.push(format!("{segment}.wasm"));
+        }
+    }
+    path
+}
+
+/// The `ns:name` of the WIT package whose world a guest core module
+/// embeds in its `component-type` custom section (written by wit-bindgen).
+pub fn world_package(path: &Path, core: &[u8]) -> Result<String, WorkspaceError> {
+    let world_error = |source| WorkspaceError::World {
+        path: path.to_owned(),
+        source,
+    };
+    for payload in wasmparser::Parser::new(0).parse_all(core) {
+        let payload = payload.map_err(|e| world_error(e.into()))?;
+        let wasmparser::Payload::CustomSection(section) = payload else { continue };
+        if !section.name().starts_with("component-type") {
+            continue;
+        }
+        let (resolve, world) = wit_parser::decoding::decode_world(section.data()).map_err(world_error)?;
+        let package = resolve.worlds[world]
+            .package
+            .ok_or_else(|| WorkspaceError::NoPackage { path: path.to_owned() })?;
+        let name = &resolve.packages[package].name;
+        return Ok(format!("{}:{}", name.namespace, name.name));
+    }
+    Err(WorkspaceError::NoPackage { path: path.to_owned() })
+}
+
+fn create_parent(path: &Path) -> Result<(), WorkspaceError> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| WorkspaceError::Dir {
+            path: parent.to_owned(),
+            source,
+        })?;
+    }
+    Ok(())
+}

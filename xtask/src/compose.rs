@@ -1,0 +1,84 @@
+//! `cargo xtask compose`: the whole pipeline, from shared WIT to composed
+//! components running under wasmtime.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use wcompose::run::{Io, Runtime};
+use wcompose::workspace::Workspace;
+
+/// The call made on the seed composition at the end of the pipeline.
+const SEED_CALL: &str = r#"csv-to-json("item,price,qty\napple,1.25,4\npear,0.75,10")"#;
+
+pub fn run(root: &Path) -> Result<()> {
+    let workspace = Workspace::new(root);
+    let start = Instant::now();
+
+    eprintln!("building guests in {}", workspace.components_dir().display());
+    let cores = workspace.build_guests().map_err(render)?;
+    eprintln!("  {} core modules ({:.1?})", cores.len(), start.elapsed());
+
+    let step = Instant::now();
+    for guest in workspace.componentize_guests(&cores).map_err(render)? {
+        let adapter = guest.adapter.map_or("no adapter".to_string(), |a| format!("{} adapter", a.name()));
+        eprintln!(
+            "  componentized {:<20} -> {} ({adapter}, {} bytes)",
+            guest.package,
+            relative(root, &guest.path),
+            guest.size
+        );
+    }
+    eprintln!("  componentized in {:.1?}", step.elapsed());
+
+    let step = Instant::now();
+    let composed = workspace.compose_all().map_err(render)?;
+    for out in &composed {
+        eprintln!(
+            "  composed {} -> {} ({} edges checked, {} bytes)",
+            relative(root, &out.source),
+            relative(root, &out.path),
+            out.edges_checked,
+            out.size
+        );
+    }
+    eprintln!("  composed in {:.1?}", step.elapsed());
+
+    let runtime = Runtime::new().map_err(render)?;
+    let seed = workspace.out_dir().join("seed.wasm");
+    if seed.exists() {
+        let loaded = runtime.load(&std::fs::read(&seed)?).map_err(render)?;
+        let (results, _) = loaded.invoke(SEED_CALL, &Io::default()).map_err(render)?;
+        println!("seed.wasm {SEED_CALL}");
+        for value in results {
+            println!("{}", wcompose::run::wave(&value));
+        }
+    }
+    let app = workspace.out_dir().join("app.wasm");
+    let requests = workspace.compositions_dir().join("requests.jsonl");
+    if app.exists() && requests.exists() {
+        let loaded = runtime.load(&std::fs::read(&app)?).map_err(render)?;
+        let stdin = std::fs::read(&requests).with_context(|| format!("failed to read `{}`", requests.display()))?;
+        let io = Io {
+            stdin: Some(stdin),
+            capture: true,
+            args: vec!["app".to_string()],
+        };
+        let outcome = loaded.run_command(&io).map_err(render)?;
+        println!("app.wasm < {}", relative(root, &requests));
+        print!("{}", String::from_utf8_lossy(&outcome.stdout));
+        eprint!("{}", String::from_utf8_lossy(&outcome.stderr));
+        println!("(exit status {})", outcome.exit_code);
+    }
+    eprintln!("done in {:.1?}", start.elapsed());
+    Ok(())
+}
+
+/// Library errors carry their detail in the cause chain; show all of it.
+fn render(error: impl std::error::Error + Send + Sync + 'static) -> anyhow::Error {
+    anyhow::anyhow!("{}", wcompose::error_chain(&error))
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root).unwrap_or(path).display().to_string()
+}
