@@ -12,6 +12,7 @@
 //!   explains each mismatch in WIT terms.
 //! - [`compose`] composes components from a `.wac` file.
 //! - [`run`] runs components under wasmtime with WASI preview 2.
+//! - [`wit`] loads WIT packages from files and folders.
 //! - [`workspace`] drives all of the above for a workspace of guests.
 
 #![deny(missing_docs)]
@@ -22,6 +23,7 @@ pub mod componentize;
 pub mod compose;
 pub mod fsutil;
 pub mod run;
+pub mod wit;
 pub mod workspace;
 
 /// Formats an error and its causes on one line, outermost first:

@@ -19,6 +19,8 @@ use crate::fsutil::{self, FileError};
 pub struct Workspace {
     /// The workspace root (the folder with `wit/` and `compositions/`).
     pub root: PathBuf,
+    /// Where components and compositions are written.
+    pub out_dir: PathBuf,
 }
 
 /// A guest core module turned into a component.
@@ -106,8 +108,17 @@ pub enum WorkspaceError {
 
 impl Workspace {
     /// A workspace rooted at `root`.
+    /// Outputs go to `target/wcompose/` under the root.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        let root = root.into();
+        let out_dir = root.join("target").join("wcompose");
+        Self { root, out_dir }
+    }
+
+    /// The same workspace with outputs written to `out_dir` instead.
+    pub fn with_out_dir(mut self, out_dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = out_dir.into();
+        self
     }
 
     /// The shared WIT folder.
@@ -131,14 +142,9 @@ impl Workspace {
         self.root.join("target").join("guests")
     }
 
-    /// Where wcompose writes components and compositions.
-    pub fn out_dir(&self) -> PathBuf {
-        self.root.join("target").join("wcompose")
-    }
-
     /// The deps folder the compositions resolve packages from.
     pub fn deps_dir(&self) -> PathBuf {
-        self.out_dir().join("deps")
+        self.out_dir.join("deps")
     }
 
     /// Builds every guest crate of `components/` as a wasm32-wasip1 core
@@ -235,7 +241,7 @@ impl Workspace {
         for source in self.compositions()? {
             let composed = compose::compose_file(&source, &options)?;
             let name = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            let path = self.out_dir().join(format!("{name}.wasm"));
+            let path = self.out_dir.join(format!("{name}.wasm"));
             create_parent(&path)?;
             fsutil::write_atomic(&path, &composed.bytes)?;
             out.push(ComposedOutput {

@@ -45,7 +45,7 @@ pub fn run(root: &Path) -> Result<()> {
     eprintln!("  composed in {:.1?}", step.elapsed());
 
     let runtime = Runtime::new().map_err(render)?;
-    let seed = workspace.out_dir().join("seed.wasm");
+    let seed = workspace.out_dir.join("seed.wasm");
     if seed.exists() {
         let loaded = runtime.load(&std::fs::read(&seed)?).map_err(render)?;
         let (results, _) = loaded.invoke(SEED_CALL, &Io::default()).map_err(render)?;
@@ -54,7 +54,7 @@ pub fn run(root: &Path) -> Result<()> {
             println!("{}", wcompose::run::wave(&value));
         }
     }
-    let app = workspace.out_dir().join("app.wasm");
+    let app = workspace.out_dir.join("app.wasm");
     let requests = workspace.compositions_dir().join("requests.jsonl");
     if app.exists() && requests.exists() {
         let loaded = runtime.load(&std::fs::read(&app)?).map_err(render)?;

@@ -1,0 +1,144 @@
+//! The `wcompose` binary at the process edge: exit statuses, messages,
+//! files written whole or not at all.
+
+use std::process::{Command, Output};
+
+use crate::support::{self, Built};
+
+fn wcompose(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn compose_refuses_a_mismatch_and_writes_nothing() {
+    let built = Built::new();
+    let wit = wcompose::wit::load(&support::root().join("tests/fixtures/calculator-s32")).unwrap();
+    std::fs::write(built.dep("toolsku:calculator"), wit.stub_component(None).unwrap()).unwrap();
+    let out = built.workspace.out_dir.join("seed.wasm");
+    let output = wcompose(&[
+        "compose",
+        built.composition("seed.wac").to_str().unwrap(),
+        "--deps-dir",
+        built.deps_dir().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("toolsku:calculator/ops.add, parameter a: the import expects f64, the export provides s32"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!out.exists(), "an output file was written");
+}
+
+#[test]
+fn compose_then_run_invoke_through_the_binary() {
+    let built = Built::new();
+    let out = built.workspace.out_dir.join("seed.wasm");
+    let output = wcompose(&[
+        "compose",
+        built.composition("seed.wac").to_str().unwrap(),
+        "--deps-dir",
+        built.deps_dir().to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let output = wcompose(&["run", out.to_str().unwrap(), "--invoke", r#"format.csv-to-json("a\n1")"#]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("ok(\"{"), "{stdout}");
+
+    // An `err` result exits 1, unlike `wasmtime run --invoke`.
+    let output = wcompose(&["run", out.to_str().unwrap(), "--invoke", r#"json-pretty("{")"#]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+
+    // A name the component does not export lists what it does export.
+    let output = wcompose(&["run", out.to_str().unwrap(), "--invoke", "nope()"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("toolsku:formatter/format#csv-to-json: func(csv: string)"));
+}
+
+#[test]
+fn run_passes_stdin_to_a_command_and_returns_its_exit_status() {
+    let built = Built::new();
+    let app = built.workspace.out_dir.join("app.wasm");
+    std::fs::write(&app, built.compose("app.wac")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .args(["run", app.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"op\":\"subtract\",\"a\":5,\"b\":8}\n{\"op\":\"pow\",\"a\":1,\"b\":1}\n")
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "-3\n");
+    assert!(stderr(&output).contains("line 2"), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn componentize_picks_the_reactor_adapter_for_a_library() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = support::guest_cores().iter().find(|p| p.ends_with("calculator.wasm")).unwrap();
+    let out = dir.path().join("calculator.component.wasm");
+    let output = wcompose(&["componentize", core.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let stderr = stderr(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("with the reactor adapter"), "{stderr}");
+    support::validate(&std::fs::read(&out).unwrap());
+}
+
+#[test]
+fn the_command_adapter_is_refused_for_a_library_with_an_explanation() {
+    let dir = tempfile::tempdir().unwrap();
+    let core = support::guest_cores().iter().find(|p| p.ends_with("calculator.wasm")).unwrap();
+    let out = dir.path().join("out.wasm");
+    let output = wcompose(&[
+        "componentize",
+        core.to_str().unwrap(),
+        "--adapter",
+        "command",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("has none: it is a library"), "{stderr}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn check_reports_json_for_the_workspace_compositions() {
+    let built = Built::new();
+    let output = wcompose(&[
+        "check",
+        built.composition("seed.wac").to_str().unwrap(),
+        built.composition("app.wac").to_str().unwrap(),
+        "--deps-dir",
+        built.deps_dir().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"], serde_json::json!([]));
+}

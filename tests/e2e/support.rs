@@ -1,0 +1,124 @@
+//! Shared set-up: the guests built once per process, each test's own output
+//! folder, and small components made from WIT and WAT for edge cases.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use wcompose::run::{Io, Loaded, Outcome, Runtime};
+use wcompose::workspace::Workspace;
+
+/// The project root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The guest core modules, built once per test process.
+pub fn guest_cores() -> &'static [PathBuf] {
+    static CORES: OnceLock<Vec<PathBuf>> = OnceLock::new();
+    CORES.get_or_init(|| {
+        Workspace::new(root())
+            .build_guests()
+            .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)))
+    })
+}
+
+/// A workspace whose outputs go to a fresh temporary folder, with every
+/// guest componentized into its deps folder.
+pub struct Built {
+    pub workspace: Workspace,
+    _dir: tempfile::TempDir,
+}
+
+impl Built {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let workspace = Workspace::new(root()).with_out_dir(dir.path());
+        workspace
+            .componentize_guests(guest_cores())
+            .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
+        Self { workspace, _dir: dir }
+    }
+
+    pub fn deps_dir(&self) -> PathBuf {
+        self.workspace.deps_dir()
+    }
+
+    pub fn dep(&self, package: &str) -> PathBuf {
+        wcompose::workspace::package_path(&self.deps_dir(), package)
+    }
+
+    pub fn composition(&self, name: &str) -> PathBuf {
+        self.workspace.compositions_dir().join(name)
+    }
+
+    /// Composes `compositions/<name>` against the deps folder.
+    pub fn compose(&self, name: &str) -> Vec<u8> {
+        let options = wcompose::compose::Options {
+            deps_dir: self.deps_dir(),
+            ..Default::default()
+        };
+        match wcompose::compose::compose_file(&self.composition(name), &options) {
+            Ok(composed) => composed.bytes,
+            Err(e) => panic!("{}", wcompose::error_chain(&e)),
+        }
+    }
+}
+
+/// Compiles a component for wasmtime.
+pub fn load(bytes: &[u8]) -> Loaded {
+    let runtime = Runtime::new().unwrap();
+    runtime
+        .load(bytes)
+        .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)))
+}
+
+/// Calls `call` and returns the single result in WAVE.
+pub fn invoke(loaded: &Loaded, call: &str) -> String {
+    let (results, _) = loaded
+        .invoke(call, &Io::default())
+        .unwrap_or_else(|e| panic!("{call}: {}", wcompose::error_chain(&e)));
+    assert_eq!(results.len(), 1, "{call} returned {results:?}");
+    wcompose::run::wave(&results[0])
+}
+
+/// Runs a command component with `stdin`, capturing its output.
+pub fn run_command(loaded: &Loaded, stdin: &str) -> Outcome {
+    let io = Io {
+        stdin: Some(stdin.as_bytes().to_vec()),
+        capture: true,
+        args: vec!["app".to_string()],
+    };
+    loaded
+        .run_command(&io)
+        .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)))
+}
+
+/// Decodes a WAVE string literal result such as `ok("...")` into its text.
+pub fn ok_string(wave: &str) -> String {
+    let inner = wave
+        .strip_prefix("ok(")
+        .and_then(|s| s.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("expected ok(\"...\"), got {wave}"));
+    serde_json::from_str::<String>(inner).unwrap_or_else(|e| panic!("{inner}: {e}"))
+}
+
+/// A component made from WIT text and a hand-written core module: the core
+/// exports the world's functions under their canonical ABI names.
+pub fn component_from_wat(wit: &str, world: &str, wat: &str) -> Vec<u8> {
+    let mut resolve = wit_parser::Resolve::default();
+    let package = resolve.push_source("test.wit", wit).unwrap();
+    let world = resolve.select_world(&[package], Some(world)).unwrap();
+    let mut module = wat::parse_str(wat).unwrap();
+    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)
+        .unwrap();
+    let mut encoder = wit_component::ComponentEncoder::default();
+    encoder.validate(true).module(&module).unwrap();
+    encoder.encode().unwrap()
+}
+
+/// Validates a component with every feature wasmtime 48 enables.
+pub fn validate(bytes: &[u8]) {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .unwrap_or_else(|e| panic!("invalid component: {e}"));
+}
