@@ -114,11 +114,10 @@ pub fn classify(bytes: &[u8]) -> Result<ArtifactKind, ArtifactError> {
     let mut core = CoreModule::default();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(ArtifactError::Invalid)? {
-            Payload::Version { encoding, .. } => {
-                if encoding == Encoding::Component {
-                    return Ok(ArtifactKind::Component);
-                }
-            }
+            Payload::Version {
+                encoding: Encoding::Component,
+                ..
+            } => return Ok(ArtifactKind::Component),
             Payload::ImportSection(reader) => {
                 for import in reader.into_imports() {
                     let import = import.map_err(ArtifactError::Invalid)?;
@@ -136,10 +135,8 @@ pub fn classify(bytes: &[u8]) -> Result<ArtifactKind, ArtifactError> {
                     core.exports.push(export.name.to_string());
                 }
             }
-            Payload::CustomSection(section) => {
-                if section.name().starts_with("component-type") {
-                    core.has_component_type = true;
-                }
+            Payload::CustomSection(section) if section.name().starts_with("component-type") => {
+                core.has_component_type = true;
             }
             _ => {}
         }

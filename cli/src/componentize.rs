@@ -142,7 +142,10 @@ pub enum ComponentizeError {
 }
 
 /// Chooses the adapter for a preview-1 core module.
-pub fn choose_adapter(core: &CoreModule, forced: Option<Adapter>) -> Result<Adapter, ComponentizeError> {
+pub fn choose_adapter(
+    core: &CoreModule,
+    forced: Option<Adapter>,
+) -> Result<Adapter, ComponentizeError> {
     let run_export = core.exports.iter().find(|e| e.starts_with(CLI_RUN_EXPORT));
     match (forced, core.has_start, run_export) {
         (_, true, Some(export)) => Err(ComponentizeError::CommandTwice {

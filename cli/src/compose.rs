@@ -66,7 +66,10 @@ pub struct WacError {
 }
 
 impl WacError {
-    fn new(source: &Arc<SourceFile>, inner: impl miette::Diagnostic + Send + Sync + 'static) -> Self {
+    fn new(
+        source: &Arc<SourceFile>,
+        inner: impl miette::Diagnostic + Send + Sync + 'static,
+    ) -> Self {
         Self {
             source: source.clone(),
             inner: Box::new(inner),
@@ -125,8 +128,14 @@ fn with_packages<R>(
 ) -> Result<R, ComposeError> {
     let document = Document::parse(&source.text).map_err(|e| WacError::new(source, e))?;
     let keys = wac_resolver::packages(&document).map_err(|e| WacError::new(source, e))?;
-    let resolver = wac_resolver::FileSystemPackageResolver::new(&options.deps_dir, options.overrides.clone(), true);
-    let packages = resolver.resolve(&keys).map_err(|e| WacError::new(source, e))?;
+    let resolver = wac_resolver::FileSystemPackageResolver::new(
+        &options.deps_dir,
+        options.overrides.clone(),
+        true,
+    );
+    let packages = resolver
+        .resolve(&keys)
+        .map_err(|e| WacError::new(source, e))?;
     f(&document, packages)
 }
 
@@ -137,7 +146,9 @@ pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Repor
     with_packages(source, options, |document, packages| {
         let report = check::graph::check_document(source.clone(), document, &packages);
         if report.errors() == 0 {
-            document.resolve(packages).map_err(|e| WacError::new(source, e))?;
+            document
+                .resolve(packages)
+                .map_err(|e| WacError::new(source, e))?;
         }
         Ok(report)
     })
@@ -155,7 +166,9 @@ pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeE
                 report,
             });
         }
-        let resolution = document.resolve(packages).map_err(|e| WacError::new(&source, e))?;
+        let resolution = document
+            .resolve(packages)
+            .map_err(|e| WacError::new(&source, e))?;
         let bytes = resolution
             .encode(EncodeOptions {
                 define_components: true,

@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use wasmtime::component::types::ComponentItem;
-use wasmtime::component::{Component, Func, InstancePre, Linker, ResourceTable, Type, Val};
 use wasmtime::component::wasm_wave;
+use wasmtime::component::{Component, Func, InstancePre, Linker, ResourceTable, Type, Val};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxView, WasiView};
@@ -43,7 +43,9 @@ pub enum RunError {
     #[error("failed to prepare the component for wasmtime")]
     Prepare(#[source] anyhow::Error),
     /// The `--invoke` text is not a function call.
-    #[error("invalid function call `{call}`: {reason}\n  help: write a call as `name(arg, ...)` with WAVE values, e.g. `csv-to-json(\"a,b\\n1,2\")`")]
+    #[error(
+        "invalid function call `{call}`: {reason}\n  help: write a call as `name(arg, ...)` with WAVE values, e.g. `csv-to-json(\"a,b\\n1,2\")`"
+    )]
     BadCall {
         /// The call as given.
         call: String,
@@ -77,7 +79,9 @@ pub enum RunError {
         reason: String,
     },
     /// The component is not a command: it does not export `wasi:cli/run`.
-    #[error("the component does not export `wasi:cli/run`, so it cannot run as a command; it exports:\n{available}\n  help: call one of its functions with `--invoke 'name(args)'`")]
+    #[error(
+        "the component does not export `wasi:cli/run`, so it cannot run as a command; it exports:\n{available}\n  help: call one of its functions with `--invoke 'name(args)'`"
+    )]
     NotACommand {
         /// The exported functions, one per line.
         available: String,
@@ -140,7 +144,9 @@ impl ExportedFunc {
             return true;
         }
         // `format.csv-to-json`: the interface's short name, then the function.
-        let Some(interface) = &self.interface else { return false };
+        let Some(interface) = &self.interface else {
+            return false;
+        };
         let short = interface.rsplit('/').next().unwrap_or(interface);
         let short = short.split('@').next().unwrap_or(short);
         name.strip_prefix(short)
@@ -160,7 +166,8 @@ impl Runtime {
     pub fn new() -> Result<Self, RunError> {
         let engine = Engine::default();
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| RunError::Prepare(e.into()))?;
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .map_err(|e| RunError::Prepare(e.into()))?;
         Ok(Self { engine, linker })
     }
 
@@ -173,8 +180,12 @@ impl Runtime {
     /// first) and links it against the WASI host.
     pub fn load(&self, bytes: &[u8]) -> Result<Loaded, RunError> {
         let componentized = componentize::componentize(bytes, componentize::Options::default())?;
-        let component = Component::new(&self.engine, &componentized.bytes).map_err(|e| RunError::Prepare(e.into()))?;
-        let pre = self.linker.instantiate_pre(&component).map_err(|e| RunError::Prepare(e.into()))?;
+        let component = Component::new(&self.engine, &componentized.bytes)
+            .map_err(|e| RunError::Prepare(e.into()))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| RunError::Prepare(e.into()))?;
         let functions = exported_functions(&self.engine, &component);
         Ok(Loaded {
             component,
@@ -245,9 +256,13 @@ impl Loaded {
                 what: "instantiation".to_string(),
                 source: e.into(),
             })?;
-        let func = lookup_func(&self.component, &instance, &mut store, &function).ok_or_else(|| {
-            RunError::Prepare(anyhow::anyhow!("export `{}` vanished after instantiation", function.qualified()))
-        })?;
+        let func =
+            lookup_func(&self.component, &instance, &mut store, &function).ok_or_else(|| {
+                RunError::Prepare(anyhow::anyhow!(
+                    "export `{}` vanished after instantiation",
+                    function.qualified()
+                ))
+            })?;
         let ty = func.ty(&store);
         let param_types: Vec<Type> = ty.params().map(|(_, t)| t).collect();
         let params: Vec<Val> = wasm_wave::untyped::UntypedFuncCall::parse(&format!("f{args}"))
@@ -260,7 +275,10 @@ impl Loaded {
         let mut results = vec![Val::Bool(false); ty.results().len()];
         let what = function.qualified();
         func.call(&mut store, &params, &mut results)
-            .map_err(|e| RunError::Trap { what, source: e.into() })?;
+            .map_err(|e| RunError::Trap {
+                what,
+                source: e.into(),
+            })?;
         drop(store);
         Ok((results, pipes.finish(0)))
     }
@@ -268,11 +286,12 @@ impl Loaded {
     /// Runs the component as a command (`wasi:cli/run`) and returns its exit
     /// status and, when captured, its output.
     pub fn run_command(&self, io: &Io) -> Result<Outcome, RunError> {
-        let pre = wasmtime_wasi::p2::bindings::sync::CommandPre::new(self.pre.clone()).map_err(|_| {
-            RunError::NotACommand {
-                available: self.listing(self.functions.iter()),
-            }
-        })?;
+        let pre =
+            wasmtime_wasi::p2::bindings::sync::CommandPre::new(self.pre.clone()).map_err(|_| {
+                RunError::NotACommand {
+                    available: self.listing(self.functions.iter()),
+                }
+            })?;
         let (mut store, pipes) = self.store(io);
         let run = pre
             .instantiate(&mut store)
@@ -409,7 +428,10 @@ fn exported_functions(engine: &Engine, component: &Component) -> Vec<ExportedFun
 }
 
 fn signature(f: &wasmtime::component::types::ComponentFunc) -> String {
-    let params: Vec<_> = f.params().map(|(n, t)| format!("{n}: {}", type_to_wit(&t))).collect();
+    let params: Vec<_> = f
+        .params()
+        .map(|(n, t)| format!("{n}: {}", type_to_wit(&t)))
+        .collect();
     let mut out = format!("func({})", params.join(", "));
     let results: Vec<_> = f.results().map(|t| type_to_wit(&t)).collect();
     if !results.is_empty() {
@@ -437,7 +459,10 @@ pub fn type_to_wit(ty: &Type) -> String {
         Type::String => "string".into(),
         Type::List(l) => format!("list<{}>", type_to_wit(&l.ty())),
         Type::Record(r) => {
-            let fields: Vec<_> = r.fields().map(|f| format!("{}: {}", f.name, type_to_wit(&f.ty))).collect();
+            let fields: Vec<_> = r
+                .fields()
+                .map(|f| format!("{}: {}", f.name, type_to_wit(&f.ty)))
+                .collect();
             format!("record {{ {} }}", fields.join(", "))
         }
         Type::Tuple(t) => {

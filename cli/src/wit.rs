@@ -89,13 +89,19 @@ pub fn load(path: &Path) -> Result<Wit, WitError> {
         top.push(path.to_path_buf());
     }
     if top.is_empty() {
-        return Err(WitError::Empty { path: path.to_owned() });
+        return Err(WitError::Empty {
+            path: path.to_owned(),
+        });
     }
 
     let mut sources = BTreeMap::new();
     let mut groups: Vec<(Vec<PathBuf>, bool)> = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
-    for (file, is_top) in top.iter().map(|f| (f, true)).chain(deps.iter().map(|f| (f, false))) {
+    for (file, is_top) in top
+        .iter()
+        .map(|f| (f, true))
+        .chain(deps.iter().map(|f| (f, false)))
+    {
         let text = fsutil::read_to_string(file)?;
         let name = declared_package(file, &text)?;
         let key = file.display().to_string();
@@ -155,7 +161,11 @@ impl Wit {
     pub fn stub_component(&self, world: Option<&str>) -> Result<Vec<u8>, WitError> {
         let id = self.world(world)?;
         let encode = || -> anyhow::Result<Vec<u8>> {
-            let mut module = wit_component::dummy_module(&self.resolve, id, wit_parser::ManglingAndAbi::Standard32);
+            let mut module = wit_component::dummy_module(
+                &self.resolve,
+                id,
+                wit_parser::ManglingAndAbi::Standard32,
+            );
             wit_component::embed_component_metadata(
                 &mut module,
                 &self.resolve,
@@ -195,9 +205,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, recursive: bool) -> Result<(), Wi
 
 /// The package a file declares, read by parsing the file on its own.
 fn declared_package(file: &Path, text: &str) -> Result<String, WitError> {
-    let group = UnresolvedPackageGroup::parse(file, text).map_err(|(map, e)| WitError::Invalid {
-        message: e.render(&map),
-    })?;
+    let group =
+        UnresolvedPackageGroup::parse(file, text).map_err(|(map, e)| WitError::Invalid {
+            message: e.render(&map),
+        })?;
     Ok(package_key(&group.main.name))
 }
 
@@ -208,7 +219,9 @@ fn package_key(name: &PackageName) -> String {
 /// Orders package groups so that each comes after the packages it uses.
 /// Groups whose dependencies never appear keep their place; wit-parser then
 /// reports the missing package with its location.
-fn dependency_order(groups: Vec<(UnresolvedPackageGroup, bool)>) -> Vec<(UnresolvedPackageGroup, bool)> {
+fn dependency_order(
+    groups: Vec<(UnresolvedPackageGroup, bool)>,
+) -> Vec<(UnresolvedPackageGroup, bool)> {
     let provides = |g: &UnresolvedPackageGroup| -> Vec<String> {
         std::iter::once(&g.main)
             .chain(&g.nested)

@@ -151,6 +151,16 @@ impl Workspace {
     /// module (release profile) and returns the paths of the `.wasm` files.
     /// Installs the wasm targets first when they are missing.
     pub fn build_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
+        // Test processes build guests concurrently; one at a time may install
+        // targets (cargo serialises the builds themselves).
+        let lock_path = self.root.join("target").join(".wcompose-guests.lock");
+        create_parent(&lock_path)?;
+        let dir_error = |source| WorkspaceError::Dir {
+            path: lock_path.clone(),
+            source,
+        };
+        let lock = std::fs::File::create(&lock_path).map_err(dir_error)?;
+        lock.lock().map_err(dir_error)?;
         ensure_targets(GUEST_TARGETS)?;
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let manifest = self.components_dir().join("Cargo.toml");
@@ -159,12 +169,19 @@ impl Workspace {
             .arg("build")
             .arg("--manifest-path")
             .arg(&manifest)
-            .args(["--release", "--target", GUEST_TARGET, "--message-format=json-render-diagnostics"])
+            .args([
+                "--release",
+                "--target",
+                GUEST_TARGET,
+                "--message-format=json-render-diagnostics",
+            ])
             .env("CARGO_TARGET_DIR", self.guest_target_dir());
         let stdout = run_tool(&mut command)?;
         let mut cores = Vec::new();
         for line in stdout.lines() {
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else { continue };
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
             if message["reason"] != "compiler-artifact" {
                 continue;
             }
@@ -205,16 +222,20 @@ impl Workspace {
 
     /// Componentizes each guest core and writes it to
     /// `deps/<namespace>/<name>.wasm`, named by the WIT package of its world.
-    pub fn componentize_guests(&self, cores: &[PathBuf]) -> Result<Vec<GuestComponent>, WorkspaceError> {
+    pub fn componentize_guests(
+        &self,
+        cores: &[PathBuf],
+    ) -> Result<Vec<GuestComponent>, WorkspaceError> {
         let mut out = Vec::new();
         for core in cores {
             let bytes = fsutil::read(core)?;
-            let componentized = componentize::componentize(&bytes, componentize::Options::default()).map_err(
-                |source| WorkspaceError::Componentize {
-                    path: core.clone(),
-                    source,
-                },
-            )?;
+            let componentized =
+                componentize::componentize(&bytes, componentize::Options::default()).map_err(
+                    |source| WorkspaceError::Componentize {
+                        path: core.clone(),
+                        source,
+                    },
+                )?;
             let package = world_package(core, &bytes)?;
             let path = package_path(&self.deps_dir(), &package);
             create_parent(&path)?;
@@ -240,7 +261,10 @@ impl Workspace {
         let mut out = Vec::new();
         for source in self.compositions()? {
             let composed = compose::compose_file(&source, &options)?;
-            let name = source.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = source
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let path = self.out_dir.join(format!("{name}.wasm"));
             create_parent(&path)?;
             fsutil::write_atomic(&path, &composed.bytes)?;
@@ -263,7 +287,8 @@ pub const GUEST_TARGETS: &[&str] = &["wasm32-wasip1", "wasm32-wasip2"];
 
 /// Installs the given Rust targets with rustup when they are missing.
 pub fn ensure_targets(targets: &[&str]) -> Result<(), WorkspaceError> {
-    let installed = run_tool(std::process::Command::new("rustup").args(["target", "list", "--installed"]))?;
+    let installed =
+        run_tool(std::process::Command::new("rustup").args(["target", "list", "--installed"]))?;
     let missing: Vec<&str> = targets
         .iter()
         .copied()
@@ -271,7 +296,11 @@ pub fn ensure_targets(targets: &[&str]) -> Result<(), WorkspaceError> {
         .collect();
     if !missing.is_empty() {
         eprintln!("installing Rust targets: {}", missing.join(", "));
-        run_tool(std::process::Command::new("rustup").args(["target", "add"]).args(&missing))?;
+        run_tool(
+            std::process::Command::new("rustup")
+                .args(["target", "add"])
+                .args(&missing),
+        )?;
     }
     Ok(())
 }
@@ -325,18 +354,25 @@ pub fn world_package(path: &Path, core: &[u8]) -> Result<String, WorkspaceError>
     };
     for payload in wasmparser::Parser::new(0).parse_all(core) {
         let payload = payload.map_err(|e| world_error(e.into()))?;
-        let wasmparser::Payload::CustomSection(section) = payload else { continue };
+        let wasmparser::Payload::CustomSection(section) = payload else {
+            continue;
+        };
         if !section.name().starts_with("component-type") {
             continue;
         }
-        let (resolve, world) = wit_parser::decoding::decode_world(section.data()).map_err(world_error)?;
+        let (resolve, world) =
+            wit_parser::decoding::decode_world(section.data()).map_err(world_error)?;
         let package = resolve.worlds[world]
             .package
-            .ok_or_else(|| WorkspaceError::NoPackage { path: path.to_owned() })?;
+            .ok_or_else(|| WorkspaceError::NoPackage {
+                path: path.to_owned(),
+            })?;
         let name = &resolve.packages[package].name;
         return Ok(format!("{}:{}", name.namespace, name.name));
     }
-    Err(WorkspaceError::NoPackage { path: path.to_owned() })
+    Err(WorkspaceError::NoPackage {
+        path: path.to_owned(),
+    })
 }
 
 fn create_parent(path: &Path) -> Result<(), WorkspaceError> {

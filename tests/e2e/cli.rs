@@ -21,7 +21,11 @@ fn stderr(output: &Output) -> String {
 fn compose_refuses_a_mismatch_and_writes_nothing() {
     let built = Built::new();
     let wit = wcompose::wit::load(&support::root().join("tests/fixtures/calculator-s32")).unwrap();
-    std::fs::write(built.dep("toolsku:calculator"), wit.stub_component(None).unwrap()).unwrap();
+    std::fs::write(
+        built.dep("toolsku:calculator"),
+        wit.stub_component(None).unwrap(),
+    )
+    .unwrap();
     let out = built.workspace.out_dir.join("seed.wasm");
     let output = wcompose(&[
         "compose",
@@ -55,13 +59,23 @@ fn compose_then_run_invoke_through_the_binary() {
     ]);
     assert!(output.status.success(), "{}", stderr(&output));
 
-    let output = wcompose(&["run", out.to_str().unwrap(), "--invoke", r#"format.csv-to-json("a\n1")"#]);
+    let output = wcompose(&[
+        "run",
+        out.to_str().unwrap(),
+        "--invoke",
+        r#"format.csv-to-json("a\n1")"#,
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(stdout.starts_with("ok(\"{"), "{stdout}");
 
     // An `err` result exits 1, unlike `wasmtime run --invoke`.
-    let output = wcompose(&["run", out.to_str().unwrap(), "--invoke", r#"json-pretty("{")"#]);
+    let output = wcompose(&[
+        "run",
+        out.to_str().unwrap(),
+        "--invoke",
+        r#"json-pretty("{")"#,
+    ]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
 
     // A name the component does not export lists what it does export.
@@ -98,9 +112,17 @@ fn run_passes_stdin_to_a_command_and_returns_its_exit_status() {
 #[test]
 fn componentize_picks_the_reactor_adapter_for_a_library() {
     let dir = tempfile::tempdir().unwrap();
-    let core = support::guest_cores().iter().find(|p| p.ends_with("calculator.wasm")).unwrap();
+    let core = support::guest_cores()
+        .iter()
+        .find(|p| p.ends_with("calculator.wasm"))
+        .unwrap();
     let out = dir.path().join("calculator.component.wasm");
-    let output = wcompose(&["componentize", core.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let output = wcompose(&[
+        "componentize",
+        core.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let stderr = stderr(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("with the reactor adapter"), "{stderr}");
@@ -110,7 +132,10 @@ fn componentize_picks_the_reactor_adapter_for_a_library() {
 #[test]
 fn the_command_adapter_is_refused_for_a_library_with_an_explanation() {
     let dir = tempfile::tempdir().unwrap();
-    let core = support::guest_cores().iter().find(|p| p.ends_with("calculator.wasm")).unwrap();
+    let core = support::guest_cores()
+        .iter()
+        .find(|p| p.ends_with("calculator.wasm"))
+        .unwrap();
     let out = dir.path().join("out.wasm");
     let output = wcompose(&[
         "componentize",

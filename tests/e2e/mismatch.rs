@@ -9,7 +9,8 @@ use crate::support::Built;
 /// takes `s32`) in the deps folder.
 fn with_s32_calculator() -> Built {
     let built = Built::new();
-    let wit = wcompose::wit::load(&crate::support::root().join("tests/fixtures/calculator-s32")).unwrap();
+    let wit =
+        wcompose::wit::load(&crate::support::root().join("tests/fixtures/calculator-s32")).unwrap();
     let component = wit.stub_component(Some("calculator")).unwrap();
     std::fs::write(built.dep("toolsku:calculator"), component).unwrap();
     built
@@ -22,7 +23,8 @@ fn rejects_an_f64_import_satisfied_by_an_s32_export() {
         deps_dir: built.deps_dir(),
         ..Default::default()
     };
-    let Err(ComposeError::Check { report, .. }) = compose::compose_file(&built.composition("seed.wac"), &options)
+    let Err(ComposeError::Check { report, .. }) =
+        compose::compose_file(&built.composition("seed.wac"), &options)
     else {
         panic!("the composition should fail its check");
     };
@@ -35,13 +37,28 @@ fn rejects_an_f64_import_satisfied_by_an_s32_export() {
             "toolsku:calculator/ops.add, result: the import expects f64, the export provides s32",
         ]
     );
-    assert!(report.findings.iter().all(|f| f.kind == FindingKind::TypeMismatch));
+    assert!(
+        report
+            .findings
+            .iter()
+            .all(|f| f.kind == FindingKind::TypeMismatch)
+    );
     // Each finding points at the `.wac` argument and at both WIT sides.
     let first = &report.findings[0];
     assert_eq!(first.labels.len(), 3, "{:#?}", first.labels);
     assert!(first.labels[0].source.name.ends_with("seed.wac"));
-    assert_eq!(&first.labels[1].source.text[first.labels[1].span.clone()], "a: f64");
-    assert_eq!(&first.labels[2].source.text[first.labels[2].span.clone()], "a: s32");
+    // The labels sit on the parameter, in the WIT printed from each binary.
+    for (label, declaration) in [
+        (&first.labels[1], "add: func(a: f64, b: f64) -> f64;"),
+        (&first.labels[2], "add: func(a: s32, b: s32) -> s32;"),
+    ] {
+        let line_start = label.source.text[..label.span.start]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let line = label.source.text[line_start..].lines().next().unwrap();
+        assert_eq!(line.trim(), declaration);
+        assert_eq!(&label.source.text[label.span.clone()], "a");
+    }
 }
 
 #[test]

@@ -17,14 +17,23 @@ fn the_calculator_computes_the_four_operations() {
 fn dividing_by_zero_is_an_err_not_a_trap() {
     let built = Built::new();
     let calculator = support::load(&std::fs::read(built.dep("toolsku:calculator")).unwrap());
-    assert_eq!(support::invoke(&calculator, "divide(1, 0)"), r#"err("division by zero")"#);
+    assert_eq!(
+        support::invoke(&calculator, "divide(1, 0)"),
+        r#"err("division by zero")"#
+    );
 }
 
 #[test]
 fn json_pretty_formats_valid_json_and_rejects_invalid_json() {
     let seed = support::load(&Built::new().compose("seed.wac"));
-    let pretty = support::ok_string(&support::invoke(&seed, r#"json-pretty("{\"a\":[1,2],\"b\":null}")"#));
-    assert_eq!(pretty, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": null\n}");
+    let pretty = support::ok_string(&support::invoke(
+        &seed,
+        r#"json-pretty("{\"a\":[1,2],\"b\":null}")"#,
+    ));
+    assert_eq!(
+        pretty,
+        "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": null\n}"
+    );
 
     let invalid = support::invoke(&seed, r#"json-pretty("{\"a\":")"#);
     assert!(invalid.starts_with("err(\"invalid JSON"), "{invalid}");
@@ -60,7 +69,10 @@ fn csv_to_json_rejects_malformed_input_with_an_err() {
         (r#"a,b\n\"1,2"#, "unterminated quoted field"),
     ] {
         let result = support::invoke(&seed, &format!("csv-to-json(\"{csv}\")"));
-        assert!(result.starts_with("err(") && result.contains(expected), "{csv}: {result}");
+        assert!(
+            result.starts_with("err(") && result.contains(expected),
+            "{csv}: {result}"
+        );
     }
 }
 
@@ -109,7 +121,10 @@ fn the_app_answers_each_request_and_reports_the_bad_line() {
     let table: serde_json::Value = serde_json::from_str(stdout.trim_start_matches("3\n")).unwrap();
     assert_eq!(table["totals"]["x"], serde_json::json!(7));
     assert!(stderr.contains("error: line 2: invalid JSON"), "{stderr}");
-    assert!(stderr.contains("error: line 3: division by zero"), "{stderr}");
+    assert!(
+        stderr.contains("error: line 3: division by zero"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -126,7 +141,11 @@ fn composed_files_validate_and_are_identical_when_built_twice() {
     for name in ["seed.wac", "app.wac"] {
         let first = built.compose(name);
         support::validate(&first);
-        assert_eq!(first, built.compose(name), "{name} differs between two builds");
+        assert_eq!(
+            first,
+            built.compose(name),
+            "{name} differs between two builds"
+        );
     }
     // A second, separate componentize + compose gives the same bytes too.
     assert_eq!(built.compose("app.wac"), Built::new().compose("app.wac"));
@@ -136,7 +155,10 @@ fn composed_files_validate_and_are_identical_when_built_twice() {
 fn the_workspace_composes_every_composition() {
     let built = Built::new();
     let outputs = built.workspace.compose_all().unwrap();
-    let names: Vec<_> = outputs.iter().map(|o| o.path.file_name().unwrap().to_owned()).collect();
+    let names: Vec<_> = outputs
+        .iter()
+        .map(|o| o.path.file_name().unwrap().to_owned())
+        .collect();
     assert_eq!(names, ["app.wasm", "seed.wasm"]);
     assert_eq!(outputs[0].edges_checked, 3);
     assert_eq!(outputs[1].edges_checked, 1);

@@ -9,7 +9,10 @@ use wcompose::workspace::Workspace;
 
 /// The project root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The guest core modules, built once per test process.
@@ -36,7 +39,10 @@ impl Built {
         workspace
             .componentize_guests(guest_cores())
             .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
-        Self { workspace, _dir: dir }
+        Self {
+            workspace,
+            _dir: dir,
+        }
     }
 
     pub fn deps_dir(&self) -> PathBuf {
@@ -109,8 +115,14 @@ pub fn component_from_wat(wit: &str, world: &str, wat: &str) -> Vec<u8> {
     let package = resolve.push_source("test.wit", wit).unwrap();
     let world = resolve.select_world(&[package], Some(world)).unwrap();
     let mut module = wat::parse_str(wat).unwrap();
-    wit_component::embed_component_metadata(&mut module, &resolve, world, wit_component::StringEncoding::UTF8, false)
-        .unwrap();
+    wit_component::embed_component_metadata(
+        &mut module,
+        &resolve,
+        world,
+        wit_component::StringEncoding::UTF8,
+        false,
+    )
+    .unwrap();
     let mut encoder = wit_component::ComponentEncoder::default();
     encoder.validate(true).module(&module).unwrap();
     encoder.encode().unwrap()

@@ -15,13 +15,18 @@ pub fn run(root: &Path) -> Result<()> {
     let workspace = Workspace::new(root);
     let start = Instant::now();
 
-    eprintln!("building guests in {}", workspace.components_dir().display());
+    eprintln!(
+        "building guests in {}",
+        workspace.components_dir().display()
+    );
     let cores = workspace.build_guests().map_err(render)?;
     eprintln!("  {} core modules ({:.1?})", cores.len(), start.elapsed());
 
     let step = Instant::now();
     for guest in workspace.componentize_guests(&cores).map_err(render)? {
-        let adapter = guest.adapter.map_or("no adapter".to_string(), |a| format!("{} adapter", a.name()));
+        let adapter = guest.adapter.map_or("no adapter".to_string(), |a| {
+            format!("{} adapter", a.name())
+        });
         eprintln!(
             "  componentized {:<20} -> {} ({adapter}, {} bytes)",
             guest.package,
@@ -58,7 +63,8 @@ pub fn run(root: &Path) -> Result<()> {
     let requests = workspace.compositions_dir().join("requests.jsonl");
     if app.exists() && requests.exists() {
         let loaded = runtime.load(&std::fs::read(&app)?).map_err(render)?;
-        let stdin = std::fs::read(&requests).with_context(|| format!("failed to read `{}`", requests.display()))?;
+        let stdin = std::fs::read(&requests)
+            .with_context(|| format!("failed to read `{}`", requests.display()))?;
         let io = Io {
             stdin: Some(stdin),
             capture: true,
@@ -80,5 +86,8 @@ fn render(error: impl std::error::Error + Send + Sync + 'static) -> anyhow::Erro
 }
 
 fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root).unwrap_or(path).display().to_string()
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }

@@ -2,8 +2,13 @@
 //!
 //! - `cargo xtask compose`: build every guest, componentize, check, compose
 //!   and run the workspace's compositions.
+//! - `cargo xtask tools`: install the reference CLIs (wasm-tools, wac,
+//!   wasmtime) into a cache folder outside the clone.
+//! - `cargo xtask interop`: check the composed files with those CLIs.
 
 mod compose;
+mod interop;
+mod tools;
 
 use std::path::PathBuf;
 
@@ -14,12 +19,28 @@ Tasks:
   compose   build the guests in components/ against wit/, componentize them,
             check and compose compositions/*.wac, and run the results
             under wasmtime (WASI preview 2)
+  tools     install the reference CLIs (wasm-tools 1.263.0, wac-cli 0.12.0,
+            wasmtime-cli 48.0.8) into $WCOMPOSE_TOOLS_DIR or
+            ~/.cache/wcompose/tools
+  interop   compose, then validate with wasm-tools and run with the wasmtime
+            CLI
 ";
 
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let sh = match xshell::Shell::new() {
+        Ok(sh) => sh,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let root = project_root();
+    sh.change_dir(&root);
     let result = match args.first().map(String::as_str) {
-        Some("compose") => compose::run(&project_root()),
+        Some("compose") => compose::run(&root),
+        Some("tools") => tools::run(&sh),
+        Some("interop") => interop::run(&sh, &root),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -13,7 +13,10 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
-use wac_parser::{Document, Expr, InstantiationArgument, InstantiationArgumentName, NewExpr, PostfixExpr, PrimaryExpr, Statement};
+use wac_parser::{
+    Document, Expr, InstantiationArgument, InstantiationArgumentName, NewExpr, PostfixExpr,
+    PrimaryExpr, Statement,
+};
 use wac_types::BorrowedPackageKey;
 use wit_parser::{Span, WorldItem};
 
@@ -64,7 +67,10 @@ struct Instance {
 #[derive(Clone)]
 enum Value {
     Instance(Arc<Instance>),
-    Export { instance: Arc<Instance>, name: String },
+    Export {
+        instance: Arc<Instance>,
+        name: String,
+    },
     Opaque,
 }
 
@@ -104,7 +110,10 @@ impl<'a> Walker<'a, '_> {
                         self.wac_finding(
                             FindingKind::MissingExport,
                             name,
-                            format!("`{}` has no export named `{name}` (it exports {exports})", instance.label),
+                            format!(
+                                "`{}` has no export named `{name}` (it exports {exports})",
+                                instance.label
+                            ),
                             span,
                             "no such export".to_string(),
                         );
@@ -119,7 +128,12 @@ impl<'a> Walker<'a, '_> {
         value
     }
 
-    fn world(&mut self, package: &str, key: &BorrowedPackageKey<'a>, span: SourceSpan) -> Option<Arc<ComponentWorld>> {
+    fn world(
+        &mut self,
+        package: &str,
+        key: &BorrowedPackageKey<'a>,
+        span: SourceSpan,
+    ) -> Option<Arc<ComponentWorld>> {
         if let Some(world) = self.worlds.get(package) {
             return world.clone();
         }
@@ -130,7 +144,10 @@ impl<'a> Walker<'a, '_> {
                     self.wac_finding(
                         FindingKind::UnreadablePackage,
                         package,
-                        format!("package `{package}` cannot be checked: {}", crate::error_chain(&e)),
+                        format!(
+                            "package `{package}` cannot be checked: {}",
+                            crate::error_chain(&e)
+                        ),
                         span,
                         "this package".to_string(),
                     );
@@ -143,7 +160,10 @@ impl<'a> Walker<'a, '_> {
     }
 
     fn new_expr(&mut self, new: &'a NewExpr<'a>, label: Option<&str>) -> Value {
-        let key = BorrowedPackageKey::from_name_and_version(new.package.name, new.package.version.as_ref());
+        let key = BorrowedPackageKey::from_name_and_version(
+            new.package.name,
+            new.package.version.as_ref(),
+        );
         let world = self.world(new.package.string, &key, new.package.span);
         let Some(world) = world else {
             // Still walk the arguments so that problems inside them surface.
@@ -207,8 +227,12 @@ impl<'a> Walker<'a, '_> {
             }
         }
         for arg in &new.arguments {
-            let InstantiationArgument::Spread(id) = arg else { continue };
-            let Some(Value::Instance(source)) = self.scope.get(id.string).cloned() else { continue };
+            let InstantiationArgument::Spread(id) = arg else {
+                continue;
+            };
+            let Some(Value::Instance(source)) = self.scope.get(id.string).cloned() else {
+                continue;
+            };
             for name in imports.keys() {
                 if provided.contains_key(name) {
                     continue;
@@ -285,7 +309,9 @@ impl<'a> Walker<'a, '_> {
                     let path = format!("{name}.{}", m.path);
                     let message = match (&m.expected, &m.found) {
                         (Some(expected), Some(found)) => {
-                            format!("{path}: the import expects {expected}, the export provides {found}")
+                            format!(
+                                "{path}: the import expects {expected}, the export provides {found}"
+                            )
                         }
                         _ => format!("{path}: {}", m.message),
                     };
@@ -339,7 +365,14 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn wac_finding(&mut self, kind: FindingKind, path: &str, message: String, span: SourceSpan, label: String) {
+    fn wac_finding(
+        &mut self,
+        kind: FindingKind,
+        path: &str,
+        message: String,
+        span: SourceSpan,
+        label: String,
+    ) {
         self.report.findings.push(Finding {
             kind,
             severity: Severity::Error,

@@ -38,7 +38,10 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
-        let col = before.rfind('\n').map_or(before.len(), |nl| before.len() - nl - 1) + 1;
+        let col = before
+            .rfind('\n')
+            .map_or(before.len(), |nl| before.len() - nl - 1)
+            + 1;
         (line, col)
     }
 }
@@ -127,14 +130,19 @@ impl miette::Diagnostic for Finding {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.labels.first().map(|l| &*l.source as &dyn miette::SourceCode)
+        self.labels
+            .first()
+            .map(|l| &*l.source as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let primary = self.labels.first()?;
-        Some(Box::new(self.labels.iter().filter(|l| Arc::ptr_eq(&l.source, &primary.source)).map(
-            |l| miette::LabeledSpan::new_with_span(Some(l.text.clone()), l.span.clone()),
-        )))
+        Some(Box::new(
+            self.labels
+                .iter()
+                .filter(|l| Arc::ptr_eq(&l.source, &primary.source))
+                .map(|l| miette::LabeledSpan::new_with_span(Some(l.text.clone()), l.span.clone())),
+        ))
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
@@ -147,7 +155,9 @@ impl miette::Diagnostic for Finding {
         if others.is_empty() {
             return None;
         }
-        Some(Box::new(others.into_iter().map(|l| l as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            others.into_iter().map(|l| l as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -170,10 +180,9 @@ impl miette::Diagnostic for Label {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
-            Some(self.text.clone()),
-            self.span.clone(),
-        ))))
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(Some(self.text.clone()), self.span.clone()),
+        )))
     }
 }
 
@@ -184,7 +193,9 @@ impl miette::SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self.text.read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -208,11 +219,17 @@ pub struct Report {
 impl Report {
     /// Number of findings with error severity.
     pub fn errors(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Error).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count()
     }
 
     /// Number of findings with warning severity.
     pub fn warnings(&self) -> usize {
-        self.findings.iter().filter(|f| f.severity == Severity::Warning).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .count()
     }
 }

@@ -41,17 +41,26 @@ impl ComponentWorld {
     /// Decodes the world of a component. `name` labels the printed WIT (for
     /// example `deps/toolsku/calculator.wasm`).
     pub fn from_component(name: &str, bytes: &[u8]) -> Result<Self, WorldError> {
-        let (resolve, world) = match wit_parser::decoding::decode(bytes).map_err(WorldError::Decode)? {
-            wit_parser::decoding::DecodedWasm::Component(resolve, world) => (resolve, world),
-            wit_parser::decoding::DecodedWasm::WitPackage(..) => return Err(WorldError::NotComponent),
-        };
+        let (resolve, world) =
+            match wit_parser::decoding::decode(bytes).map_err(WorldError::Decode)? {
+                wit_parser::decoding::DecodedWasm::Component(resolve, world) => (resolve, world),
+                wit_parser::decoding::DecodedWasm::WitPackage(..) => {
+                    return Err(WorldError::NotComponent);
+                }
+            };
         // Print the world and re-parse it so that every item has a span. If
         // the round trip fails the decoded types are still right, only
         // without places to point at.
         let path = format!("{name} (as WIT)");
         match print_and_reparse(&resolve, world, &path) {
-            Some((reparsed, world, text)) => Ok(Self::new(reparsed, world, SourceFile::new(path, text))),
-            None => Ok(Self::new(resolve, world, SourceFile::new(path, String::new()))),
+            Some((reparsed, world, text)) => {
+                Ok(Self::new(reparsed, world, SourceFile::new(path, text)))
+            }
+            None => Ok(Self::new(
+                resolve,
+                world,
+                SourceFile::new(path, String::new()),
+            )),
         }
     }
 
@@ -75,9 +84,18 @@ impl ComponentWorld {
     }
 }
 
-fn print_and_reparse(resolve: &Resolve, world: WorldId, path: &str) -> Option<(Resolve, WorldId, String)> {
+fn print_and_reparse(
+    resolve: &Resolve,
+    world: WorldId,
+    path: &str,
+) -> Option<(Resolve, WorldId, String)> {
     let main = resolve.worlds[world].package?;
-    let nested: Vec<_> = resolve.packages.iter().map(|(id, _)| id).filter(|id| *id != main).collect();
+    let nested: Vec<_> = resolve
+        .packages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id != main)
+        .collect();
     let mut printer = wit_component::WitPrinter::default();
     printer.emit_docs(false);
     printer.print(resolve, main, &nested).ok()?;

@@ -62,7 +62,8 @@ impl Check {
         let mut json = Vec::new();
         for file in &files {
             let source = compose::read_source(file).map_err(super::report)?;
-            let report = compose::check_source(&source, &options).map_err(super::compose::compose_error)?;
+            let report =
+                compose::check_source(&source, &options).map_err(super::compose::compose_error)?;
             let errors = report.errors();
             let warnings = report.warnings();
             failed |= errors > 0 || (self.deny_warnings && warnings > 0);
@@ -84,7 +85,11 @@ impl Check {
             let doc = serde_json::json!({ "version": 1, "findings": json });
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
-        Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        })
     }
 }
 
@@ -95,7 +100,10 @@ pub fn print_human(report: &Report) {
     }
 }
 
-fn finding_json(finding: &wcompose::check::Finding, composition: &std::path::Path) -> serde_json::Value {
+fn finding_json(
+    finding: &wcompose::check::Finding,
+    composition: &std::path::Path,
+) -> serde_json::Value {
     let (file, line, column) = match finding.location() {
         Some((file, line, column)) => (Some(file.to_string()), Some(line), Some(column)),
         None => (None, None, None),

@@ -45,9 +45,11 @@ impl Componentize {
             AdapterArg::Reactor => Adapter::Reactor,
             AdapterArg::Command => Adapter::Command,
         });
-        let done = componentize::componentize(&bytes, componentize::Options { adapter }).map_err(|e| {
-            super::report(e).wrap_err(format!("failed to componentize `{}`", self.input.display()))
-        })?;
+        let done =
+            componentize::componentize(&bytes, componentize::Options { adapter }).map_err(|e| {
+                super::report(e)
+                    .wrap_err(format!("failed to componentize `{}`", self.input.display()))
+            })?;
         self.output.write(&done.bytes, &[&self.input])?;
         let how = match done.adapter {
             Some(adapter) => format!("with the {adapter}"),

@@ -35,13 +35,15 @@ impl Command {
 /// Renders diagnostics with colour and Unicode only on a terminal, and
 /// plainly under `NO_COLOR` or when stderr is piped.
 pub fn set_up_diagnostics() {
-    let fancy = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let fancy = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = miette::set_hook(Box::new(move |_| {
         Box::new(
             miette::MietteHandlerOpts::new()
                 .color(fancy)
                 .unicode(fancy)
                 .terminal_links(false)
+                .wrap_lines(fancy)
                 .context_lines(1)
                 .build(),
         )
@@ -90,10 +92,13 @@ fn parse_dep(s: &str) -> std::result::Result<(String, PathBuf), String> {
 
 impl DepsOptions {
     pub fn compose_options(&self) -> wcompose::compose::Options {
-        let deps_dir = self.deps_dir.clone().unwrap_or_else(|| match find_workspace() {
-            Some(ws) => ws.deps_dir(),
-            None => PathBuf::from("deps"),
-        });
+        let deps_dir = self
+            .deps_dir
+            .clone()
+            .unwrap_or_else(|| match find_workspace() {
+                Some(ws) => ws.deps_dir(),
+                None => PathBuf::from("deps"),
+            });
         wcompose::compose::Options {
             deps_dir,
             overrides: self.deps.iter().cloned().collect(),
@@ -137,11 +142,15 @@ impl OutputOptions {
             _ => {
                 let mut stdout = std::io::stdout().lock();
                 if stdout.is_terminal() {
-                    miette::bail!("refusing to write a binary component to a terminal; use `-o FILE` or redirect stdout");
+                    miette::bail!(
+                        "refusing to write a binary component to a terminal; use `-o FILE` or redirect stdout"
+                    );
                 }
                 match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
                     Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                    other => other.into_diagnostic().wrap_err("failed to write to stdout"),
+                    other => other
+                        .into_diagnostic()
+                        .wrap_err("failed to write to stdout"),
                 }
             }
         }

@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::Result;
-use wcompose::run::{Io, RunError, Runtime};
 use wasmtime::component::Val;
 use wcompose::run::wave;
+use wcompose::run::{Io, RunError, Runtime};
 
 /// Run a component (or a WASI preview-1 core module, componentized on the
 /// fly) under wasmtime with WASI preview 2.
@@ -95,7 +95,6 @@ fn print_results(results: &[Val]) -> Result<ExitCode> {
     let _ = stdout.flush();
     Ok(code)
 }
-
 
 /// Calls that do not fit the component are usage errors (exit 2); anything
 /// that happened inside the guest is a failure (exit 1).
