@@ -20,12 +20,14 @@ use crate::check::{self, Report, SourceFile};
 use crate::fsutil::{self, FileError};
 
 /// Where a composition's packages come from.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// The folder holding `ns/name.wasm` (or `.wat`, `.wit`, folders).
     pub deps_dir: PathBuf,
     /// Paths for individual packages, by package name (`ns:name`).
     pub overrides: HashMap<String, PathBuf>,
+    /// What the check knows besides the composition.
+    pub check: check::CheckOptions,
 }
 
 /// A composed component and the check that cleared it.
@@ -144,7 +146,8 @@ fn with_packages<R>(
 /// so that rules the check does not follow still surface as errors.
 pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Report, ComposeError> {
     with_packages(source, options, |document, packages| {
-        let report = check::graph::check_document(source.clone(), document, &packages);
+        let report =
+            check::graph::check_document(source.clone(), document, &packages, &options.check);
         if report.errors() == 0 {
             document
                 .resolve(packages)
@@ -159,7 +162,8 @@ pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Repor
 pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeError> {
     let source = read_source(path)?;
     with_packages(&source, options, |document, packages| {
-        let report = check::graph::check_document(source.clone(), document, &packages);
+        let report =
+            check::graph::check_document(source.clone(), document, &packages, &options.check);
         if report.errors() > 0 {
             return Err(ComposeError::Check {
                 path: path.to_owned(),

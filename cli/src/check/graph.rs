@@ -7,7 +7,7 @@
 //! follow (imports, type statements) are left to wac's own resolution, which
 //! runs after a clean check.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -18,11 +18,12 @@ use wac_parser::{
     PrimaryExpr, Statement,
 };
 use wac_types::BorrowedPackageKey;
-use wit_parser::{Span, WorldItem};
+use wit_parser::{InterfaceId, Resolve, Span, TypeDefKind, WorldItem};
 
 use super::compat::{self, Side};
+use super::hosts::{self, Answer};
 use super::world::ComponentWorld;
-use super::{Finding, FindingKind, Label, Report, Severity, SourceFile};
+use super::{CheckOptions, Finding, FindingKind, Label, Report, Severity, SourceFile};
 
 /// Checks every instantiation of `doc` against the components in `packages`
 /// (as resolved from the deps folder) and returns all findings.
@@ -30,21 +31,35 @@ pub fn check_document<'a>(
     wac: Arc<SourceFile>,
     doc: &'a Document<'a>,
     packages: &IndexMap<BorrowedPackageKey<'a>, Vec<u8>>,
+    options: &CheckOptions,
 ) -> Report {
     let mut walker = Walker {
         wac,
         packages,
+        options,
         worlds: HashMap::new(),
         scope: HashMap::new(),
         report: Report::default(),
+        referenced: HashSet::new(),
+        declared: Vec::new(),
+        instances: Vec::new(),
+        open_imports: Vec::new(),
     };
     for statement in &doc.statements {
         match statement {
             Statement::Let(stmt) => {
                 let value = walker.expr(&stmt.expr, Some(stmt.id.string));
+                let kind = match value {
+                    Value::Instance(_) => Declared::Instance,
+                    _ => Declared::Other,
+                };
+                walker.declared.push((stmt.id.string, stmt.id.span, kind));
                 walker.scope.insert(stmt.id.string, value);
             }
             Statement::Import(stmt) => {
+                walker
+                    .declared
+                    .push((stmt.id.string, stmt.id.span, Declared::Import));
                 walker.scope.insert(stmt.id.string, Value::Opaque);
             }
             Statement::Export(stmt) => {
@@ -53,13 +68,26 @@ pub fn check_document<'a>(
             Statement::Type(_) => {}
         }
     }
+    walker.dead_edges();
+    walker.host_imports();
+    walker.wasi_skew();
     walker.report
+}
+
+/// What a `let` or `import` statement declared, for dead-edge warnings.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Declared {
+    Instance,
+    Import,
+    Other,
 }
 
 /// An instance created by a `new` expression.
 struct Instance {
     /// The `let` name, or the package name for an unnamed instance.
     label: String,
+    /// Where the `.wac` names the instantiated package.
+    span: SourceSpan,
     world: Arc<ComponentWorld>,
 }
 
@@ -77,9 +105,18 @@ enum Value {
 struct Walker<'a, 'p> {
     wac: Arc<SourceFile>,
     packages: &'p IndexMap<BorrowedPackageKey<'a>, Vec<u8>>,
+    options: &'p CheckOptions,
     worlds: HashMap<String, Option<Arc<ComponentWorld>>>,
     scope: HashMap<&'a str, Value>,
     report: Report,
+    /// Names used anywhere after their declaration.
+    referenced: HashSet<&'a str>,
+    /// `let` and `import` names in order, with what they declared.
+    declared: Vec<(&'a str, SourceSpan, Declared)>,
+    /// Every instance created, in source order.
+    instances: Vec<Arc<Instance>>,
+    /// Imports left open by `...`: they become imports of the composition.
+    open_imports: Vec<(Arc<Instance>, String)>,
 }
 
 impl<'a> Walker<'a, '_> {
@@ -87,7 +124,7 @@ impl<'a> Walker<'a, '_> {
         let mut value = match &expr.primary {
             PrimaryExpr::New(new) => self.new_expr(new, label),
             PrimaryExpr::Nested(nested) => self.expr(&nested.inner, label),
-            PrimaryExpr::Ident(id) => self.scope.get(id.string).cloned().unwrap_or(Value::Opaque),
+            PrimaryExpr::Ident(id) => self.lookup(id.string),
         };
         for postfix in &expr.postfix {
             value = match value {
@@ -126,6 +163,11 @@ impl<'a> Walker<'a, '_> {
             };
         }
         value
+    }
+
+    fn lookup(&mut self, name: &'a str) -> Value {
+        self.referenced.insert(name);
+        self.scope.get(name).cloned().unwrap_or(Value::Opaque)
     }
 
     fn world(
@@ -176,8 +218,10 @@ impl<'a> Walker<'a, '_> {
         };
         let instance = Arc::new(Instance {
             label: label.unwrap_or(new.package.string).to_string(),
+            span: new.package.span,
             world,
         });
+        self.instances.push(instance.clone());
         let imports = &instance.world.imports;
 
         let mut provided: IndexMap<String, (Value, SourceSpan)> = IndexMap::new();
@@ -185,7 +229,7 @@ impl<'a> Walker<'a, '_> {
         for arg in &new.arguments {
             let (name, value, span) = match arg {
                 InstantiationArgument::Inferred(id) => {
-                    let value = self.scope.get(id.string).cloned().unwrap_or(Value::Opaque);
+                    let value = self.lookup(id.string);
                     let name = match &value {
                         Value::Export { name, .. } if imports.contains_key(name) => name.clone(),
                         _ => matching_interface_name(id.string, imports)
@@ -230,7 +274,7 @@ impl<'a> Walker<'a, '_> {
             let InstantiationArgument::Spread(id) = arg else {
                 continue;
             };
-            let Some(Value::Instance(source)) = self.scope.get(id.string).cloned() else {
+            let Value::Instance(source) = self.lookup(id.string) else {
                 continue;
             };
             for name in imports.keys() {
@@ -260,8 +304,16 @@ impl<'a> Walker<'a, '_> {
         for (name, (value, span)) in &provided {
             self.edge(&instance, name, value, *span);
         }
-        if !fill {
-            for name in imports.keys().filter(|name| !provided.contains_key(*name)) {
+        let missing: Vec<String> = imports
+            .keys()
+            .filter(|name| !provided.contains_key(*name))
+            .cloned()
+            .collect();
+        if fill {
+            self.open_imports
+                .extend(missing.into_iter().map(|name| (instance.clone(), name)));
+        } else {
+            for name in &missing {
                 self.wac_finding(
                     FindingKind::MissingArgument,
                     name,
@@ -305,6 +357,9 @@ impl<'a> Walker<'a, '_> {
                         interface: *export,
                     },
                 );
+                let wit = self.options.wit.as_deref();
+                let import_spans = Self::span_source(wit, &consumer.world, *import);
+                let export_spans = Self::span_source(wit, &producer.world, *export);
                 for m in mismatches {
                     let path = format!("{name}.{}", m.path);
                     let message = match (&m.expected, &m.found) {
@@ -313,24 +368,31 @@ impl<'a> Walker<'a, '_> {
                                 "{path}: the import expects {expected}, the export provides {found}"
                             )
                         }
-                        _ => format!("{path}: {}", m.message),
+                        // The message starts with the item's own phrase ("field
+                        // `z` of type `point`: ..."), which the path already names.
+                        _ => format!(
+                            "{path}: {}",
+                            m.message
+                                .split_once(": ")
+                                .map_or(m.message.as_str(), |(_, rest)| rest)
+                        ),
                     };
                     let mut labels = vec![Label {
                         source: self.wac.clone(),
                         span: range(span),
                         text: edge.clone(),
                     }];
-                    labels.extend(wit_label(
-                        &consumer.world,
+                    labels.extend(import_spans.label(
                         m.import_span,
+                        &m.path,
                         match &m.expected {
                             Some(t) => format!("`{}` imports it as `{t}`", consumer.label),
                             None => format!("`{}` does not import it", consumer.label),
                         },
                     ));
-                    labels.extend(wit_label(
-                        &producer.world,
+                    labels.extend(export_spans.label(
                         m.export_span,
+                        &m.path,
                         match &m.found {
                             Some(t) => format!("`{}` exports it as `{t}`", producer.label),
                             None => format!("`{}` does not export it", producer.label),
@@ -365,9 +427,214 @@ impl<'a> Walker<'a, '_> {
         }
     }
 
-    fn wac_finding(
+    /// Chooses where the spans of `interface` (of `world`) point.
+    fn span_source<'w>(
+        wit: Option<&'w crate::wit::Wit>,
+        world: &'w ComponentWorld,
+        interface: InterfaceId,
+    ) -> SpanSource<'w> {
+        let from_workspace = wit.and_then(|wit| {
+            let name = world.resolve.id_of(interface)?;
+            let (id, _) = wit
+                .resolve
+                .interfaces
+                .iter()
+                .find(|(id, _)| wit.resolve.id_of(*id).as_deref() == Some(name.as_str()))?;
+            // Every item of the component's interface must be in the
+            // workspace's, with the same type.
+            let same = compat::compare_interfaces(
+                Side {
+                    resolve: &world.resolve,
+                    interface,
+                },
+                Side {
+                    resolve: &wit.resolve,
+                    interface: id,
+                },
+            )
+            .is_empty();
+            same.then_some(SpanSource::Workspace(wit, id))
+        });
+        from_workspace.unwrap_or(SpanSource::Printed(world))
+    }
+
+    /// Warns about `import` statements that nothing uses and instances that
+    /// satisfy nothing (none of their exports is used or exported).
+    fn dead_edges(&mut self) {
+        let declared = std::mem::take(&mut self.declared);
+        for (name, span, kind) in declared {
+            if self.referenced.contains(name) {
+                continue;
+            }
+            let (kind, message, label) = match kind {
+                Declared::Import => (
+                    FindingKind::UnusedImport,
+                    format!("import `{name}` is never used"),
+                    "imported here, used nowhere".to_string(),
+                ),
+                Declared::Instance => (
+                    FindingKind::UnusedInstance,
+                    format!("instance `{name}` satisfies nothing: no argument or export uses it"),
+                    "instantiated here, used nowhere".to_string(),
+                ),
+                Declared::Other => continue,
+            };
+            self.push_wac(kind, Severity::Warning, name, message, span, label);
+        }
+    }
+
+    /// Checks the imports that `...` leaves to the composition against the
+    /// host profile.
+    fn host_imports(&mut self) {
+        let Some(host) = &self.options.host else {
+            return;
+        };
+        // wac merges semver-compatible implicit imports into the highest
+        // version; check each merged import once, naming every importer.
+        let mut merged: BTreeMap<String, (String, Vec<Arc<Instance>>)> = BTreeMap::new();
+        for (instance, name) in &self.open_imports {
+            let (base, version) = hosts::split_version(name);
+            let key = match &version {
+                Some(v) if v.major > 0 => format!("{base}@{}", v.major),
+                Some(v) if v.minor > 0 => format!("{base}@0.{}", v.minor),
+                _ => name.clone(),
+            };
+            let entry = merged
+                .entry(key)
+                .or_insert_with(|| (name.clone(), Vec::new()));
+            if hosts::split_version(&entry.0).1 < version {
+                entry.0 = name.clone();
+            }
+            if !entry.1.iter().any(|i| Arc::ptr_eq(i, instance)) {
+                entry.1.push(instance.clone());
+            }
+        }
+        let host_name = host.name.clone();
+        let mut findings = Vec::new();
+        for (name, importers) in merged.into_values() {
+            let by = importers
+                .iter()
+                .map(|i| format!("`{}`", i.label))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let asked = hosts::split_version(&name).1;
+            let (kind, severity, message) = match host.answer(&name) {
+                Answer::Provided { .. } => continue,
+                Answer::Older { host } => (
+                    FindingKind::HostVersion,
+                    Severity::Warning,
+                    format!(
+                        "`{name}` (imported by {by}) asks for {}, but the host profile `{host_name}` has {host}: \
+                         it links, but anything added after {host} is missing",
+                        asked.map(|v| v.to_string()).unwrap_or_default()
+                    ),
+                ),
+                Answer::Incompatible { host } => (
+                    FindingKind::UnsatisfiedImport,
+                    Severity::Error,
+                    format!(
+                        "`{name}` (imported by {by}) is satisfied by nothing in the composition, and the host \
+                         profile `{host_name}` has it only at incompatible version{} {}",
+                        if host.len() == 1 { "" } else { "s" },
+                        host.iter()
+                            .map(|v| v.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+                Answer::Missing => (
+                    FindingKind::UnsatisfiedImport,
+                    Severity::Error,
+                    format!(
+                        "`{name}` (imported by {by}) is satisfied by nothing in the composition, and the host \
+                         profile `{host_name}` does not provide it"
+                    ),
+                ),
+            };
+            let first = &importers[0];
+            let label = format!("`{}` leaves `{name}` to the host here", first.label);
+            findings.push((kind, severity, name, message, first.span, label));
+        }
+        for (kind, severity, name, message, span, label) in findings {
+            self.push_wac(kind, severity, &name, message, span, label);
+        }
+    }
+
+    /// Warns when the instances of one graph import one WASI package at
+    /// different versions.
+    fn wasi_skew(&mut self) {
+        // package -> version -> importing instances
+        let mut versions: BTreeMap<String, BTreeMap<semver::Version, Vec<Arc<Instance>>>> =
+            BTreeMap::new();
+        for instance in &self.instances {
+            let mut seen = HashSet::new();
+            for name in instance.world.imports.keys() {
+                let (base, Some(version)) = hosts::split_version(name) else {
+                    continue;
+                };
+                let Some(package) = base
+                    .strip_prefix("wasi:")
+                    .and_then(|rest| rest.split('/').next())
+                else {
+                    continue;
+                };
+                let package = format!("wasi:{package}");
+                if seen.insert((package.clone(), version.clone())) {
+                    versions
+                        .entry(package)
+                        .or_default()
+                        .entry(version)
+                        .or_default()
+                        .push(instance.clone());
+                }
+            }
+        }
+        for (package, by_version) in versions {
+            let (Some((_, oldest)), Some((highest, _))) =
+                (by_version.first_key_value(), by_version.last_key_value())
+            else {
+                continue;
+            };
+            if by_version.len() < 2 {
+                continue;
+            }
+            let listing = by_version
+                .iter()
+                .map(|(v, who)| {
+                    let who: Vec<_> = who.iter().map(|i| format!("`{}`", i.label)).collect();
+                    format!("{v} (by {})", who.join(", "))
+                })
+                .collect::<Vec<_>>()
+                .join(" and ");
+            let one_track = by_version.keys().all(|v| hosts::same_track(v, highest));
+            let verdict = if one_track {
+                format!(
+                    "the composition will import {package} at {highest}, which serves every importer \
+                     (one semver track); safe on a host that has {highest} or later"
+                )
+            } else {
+                format!(
+                    "the versions are on different semver tracks, so the composition imports {package} \
+                     once per track and the host must provide each"
+                )
+            };
+            let first = oldest[0].clone();
+            self.push_wac(
+                FindingKind::VersionSkew,
+                Severity::Warning,
+                &package,
+                format!("{package} is imported at {listing}: {verdict}"),
+                first.span,
+                format!("`{}` imports {package} at an older version", first.label),
+            );
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_wac(
         &mut self,
         kind: FindingKind,
+        severity: Severity,
         path: &str,
         message: String,
         span: SourceSpan,
@@ -375,7 +642,7 @@ impl<'a> Walker<'a, '_> {
     ) {
         self.report.findings.push(Finding {
             kind,
-            severity: Severity::Error,
+            severity,
             path: path.to_string(),
             message,
             expected: None,
@@ -387,18 +654,94 @@ impl<'a> Walker<'a, '_> {
             }],
         });
     }
+
+    fn wac_finding(
+        &mut self,
+        kind: FindingKind,
+        path: &str,
+        message: String,
+        span: SourceSpan,
+        label: String,
+    ) {
+        self.push_wac(kind, Severity::Error, path, message, span, label);
+    }
 }
 
-fn wit_label(world: &ComponentWorld, span: Option<Span>, text: String) -> Option<Label> {
-    let location = world.resolve.source_map.resolve_span(span?)?;
-    if world.source.text.is_empty() {
-        return None;
+/// Where the spans of one side of an edge point: into the workspace's WIT
+/// files when the component's interface is the workspace's (or a subset of
+/// it), otherwise into the WIT printed from the component.
+enum SpanSource<'w> {
+    /// The component's own printed WIT.
+    Printed(&'w ComponentWorld),
+    /// The workspace's WIT, interface `InterfaceId` there.
+    Workspace(&'w crate::wit::Wit, InterfaceId),
+}
+
+impl SpanSource<'_> {
+    /// A label for the item at `span` (in the printed WIT) or at `path` (in
+    /// the workspace WIT, found by name).
+    fn label(&self, span: Option<Span>, path: &str, text: String) -> Option<Label> {
+        match self {
+            SpanSource::Printed(world) => {
+                let location = world.resolve.source_map.resolve_span(span?)?;
+                if world.source.text.is_empty() {
+                    return None;
+                }
+                Some(Label {
+                    source: world.source.clone(),
+                    span: location.range,
+                    text,
+                })
+            }
+            SpanSource::Workspace(wit, interface) => {
+                let span = span_of_path(&wit.resolve, *interface, path)?;
+                let location = wit.resolve.source_map.resolve_span(span)?;
+                let source = wit.sources.get(location.path)?.clone();
+                Some(Label {
+                    source,
+                    span: location.range,
+                    text,
+                })
+            }
+        }
     }
-    Some(Label {
-        source: world.source.clone(),
-        span: location.range,
-        text,
-    })
+}
+
+/// The span of the item a mismatch path names (`add, parameter a`,
+/// `point, field y`), as far as names lead; deeper anonymous segments
+/// point at the nearest named item.
+fn span_of_path(resolve: &Resolve, interface: InterfaceId, path: &str) -> Option<Span> {
+    let iface = &resolve.interfaces[interface];
+    let mut segments = path.split(", ");
+    let first = segments.next()?;
+    let second = segments.next();
+    if let Some(func) = iface.functions.get(first) {
+        let inner = second
+            .and_then(|s| s.strip_prefix("parameter "))
+            .and_then(|p| func.params.iter().find(|param| param.name == p))
+            .map(|param| param.span);
+        return Some(inner.unwrap_or(func.span)).filter(|s| s.is_known());
+    }
+    let ty = &resolve.types[*iface.types.get(first)?];
+    let inner = second.and_then(|s| {
+        let (what, name) = s.split_once(' ')?;
+        match (&ty.kind, what) {
+            (TypeDefKind::Record(r), "field") => {
+                r.fields.iter().find(|f| f.name == name).map(|f| f.span)
+            }
+            (TypeDefKind::Variant(v), "case") => {
+                v.cases.iter().find(|c| c.name == name).map(|c| c.span)
+            }
+            (TypeDefKind::Enum(e), "case") => {
+                e.cases.iter().find(|c| c.name == name).map(|c| c.span)
+            }
+            (TypeDefKind::Flags(f), "flag") => {
+                f.flags.iter().find(|c| c.name == name).map(|c| c.span)
+            }
+            _ => None,
+        }
+    });
+    Some(inner.unwrap_or(ty.span)).filter(|s| s.is_known())
 }
 
 fn item_kind(item: &WorldItem) -> &'static str {

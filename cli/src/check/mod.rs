@@ -8,7 +8,9 @@
 //! producer's world exports, structurally (see [`compat`]).
 
 pub mod compat;
+pub mod format;
 pub mod graph;
+pub mod hosts;
 pub mod world;
 
 use std::fmt;
@@ -83,6 +85,16 @@ pub enum FindingKind {
     KindMismatch,
     /// A package of the composition could not be read as a component.
     UnreadablePackage,
+    /// An import left to the host is one the host profile does not provide.
+    UnsatisfiedImport,
+    /// The host provides an import at an older version than asked for.
+    HostVersion,
+    /// One WASI package is imported at several versions in one graph.
+    VersionSkew,
+    /// An `import` statement that nothing uses.
+    UnusedImport,
+    /// An instance that no argument or export uses.
+    UnusedInstance,
 }
 
 /// One problem found by the check.
@@ -205,6 +217,16 @@ impl miette::SourceCode for SourceFile {
             inner.line_count(),
         )))
     }
+}
+
+/// What a check knows besides the composition itself.
+#[derive(Default, Clone)]
+pub struct CheckOptions {
+    /// The workspace's WIT, to point findings at its files instead of at WIT
+    /// printed from binaries.
+    pub wit: Option<Arc<crate::wit::Wit>>,
+    /// The host that runs the composition; `None` skips the host check.
+    pub host: Option<hosts::HostProfile>,
 }
 
 /// Everything a check found.

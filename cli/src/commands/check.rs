@@ -2,9 +2,10 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use miette::Result;
-use wcompose::check::{Report, Severity};
+use wcompose::check::{Report, format, hosts::HostProfile};
 use wcompose::compose;
 
 use super::DepsOptions;
@@ -12,20 +13,34 @@ use super::DepsOptions;
 /// Type-check every import/export edge of compositions and report every
 /// problem, each explained in WIT terms with the place on both sides.
 ///
-/// With no file, every composition of the workspace is checked against the
-/// workspace's deps folder.
+/// Besides mismatched types it reports imports that neither the composition
+/// nor the host provides (`--host`), one WASI package imported at several
+/// versions, and `import`s or instances that nothing uses (warnings). With no
+/// file, every composition of the workspace is checked against the
+/// workspace's deps folder, and findings point into the workspace's `wit/`.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
     wcompose check compositions/app.wac --deps-dir target/wcompose/deps\n  \
-    wcompose check --format json > findings.json\n  \
+    wcompose check --host none --deny-warnings\n  \
+    wcompose check --format github        # annotations on a pull request\n  \
+    wcompose check --format sarif > wcompose.sarif\n  \
     wcompose check            # every composition of the workspace\n\n\
-    Exit status:\n  0  no errors (warnings allowed unless --deny-warnings)\n  1  findings\n  2  usage error")]
+    Exit status:\n  0  no errors (warnings allowed unless --deny-warnings)\n  1  findings\n  2  usage error or unreadable input")]
 pub struct Check {
     /// The `.wac` files; none checks every composition of the workspace.
     files: Vec<PathBuf>,
 
     #[command(flatten)]
     deps: DepsOptions,
+
+    /// The host that will run the composition: what it provides decides
+    /// which imports may stay open (`wasmtime`, `wasi-http`, `none`).
+    #[arg(long, default_value = "wasmtime", value_parser = host_profile)]
+    host: HostProfile,
+
+    /// WIT to point findings at (defaults to the workspace's `wit/`).
+    #[arg(long, value_name = "DIR")]
+    wit: Option<PathBuf>,
 
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -36,18 +51,33 @@ pub struct Check {
     deny_warnings: bool,
 }
 
+fn host_profile(name: &str) -> std::result::Result<HostProfile, String> {
+    HostProfile::named(name).ok_or_else(|| {
+        let known: Vec<_> = HostProfile::names().collect();
+        format!(
+            "unknown host profile `{name}` (known: {})",
+            known.join(", ")
+        )
+    })
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     /// Diagnostics with source snippets, on stderr.
     Human,
-    /// One JSON document on stdout.
+    /// One JSON document on stdout (schema version 1, see the docs).
     Json,
+    /// GitHub Actions annotations (`::error file=...`) on stdout.
+    Github,
+    /// A SARIF 2.1.0 log on stdout, for code scanning.
+    Sarif,
 }
 
 impl Check {
     pub fn exec(self) -> Result<ExitCode> {
+        let workspace = super::find_workspace();
         let files = if self.files.is_empty() {
-            let Some(workspace) = super::find_workspace() else {
+            let Some(workspace) = &workspace else {
                 miette::bail!(
                     "no `.wac` file given and no workspace here (a folder with `wit/` and `compositions/`)\n  \
                      help: wcompose check FILE.wac --deps-dir DIR"
@@ -57,34 +87,56 @@ impl Check {
         } else {
             self.files.clone()
         };
-        let options = self.deps.compose_options();
-        let mut failed = false;
-        let mut json = Vec::new();
+        let wit_dir = self
+            .wit
+            .clone()
+            .or_else(|| workspace.as_ref().map(|w| w.wit_dir()));
+        let wit = match wit_dir {
+            Some(dir) => Some(Arc::new(wcompose::wit::load(&dir).map_err(|e| {
+                super::report(e).wrap_err(format!("failed to load WIT from `{}`", dir.display()))
+            })?)),
+            None => None,
+        };
+        let mut options = self.deps.compose_options();
+        options.check.wit = wit;
+        options.check.host = Some(self.host.clone());
+
+        let mut reports: Vec<(String, Report)> = Vec::new();
         for file in &files {
-            let source = compose::read_source(file).map_err(super::report)?;
-            let report =
-                compose::check_source(&source, &options).map_err(super::compose::compose_error)?;
-            let errors = report.errors();
-            let warnings = report.warnings();
-            failed |= errors > 0 || (self.deny_warnings && warnings > 0);
-            match self.format {
-                Format::Human => {
-                    print_human(&report);
-                    eprintln!(
-                        "checked `{}`: {} edges, {errors} error{}, {warnings} warning{}",
-                        file.display(),
-                        report.edges_checked,
-                        if errors == 1 { "" } else { "s" },
-                        if warnings == 1 { "" } else { "s" }
-                    );
+            // Input that cannot be read or resolved is not a finding: exit 2.
+            let checked = compose::read_source(file)
+                .and_then(|source| compose::check_source(&source, &options));
+            let report = match checked {
+                Ok(report) => report,
+                Err(e) => {
+                    eprintln!("{:?}", super::compose::compose_error(e));
+                    return Ok(ExitCode::from(2));
                 }
-                Format::Json => json.extend(report.findings.iter().map(|f| finding_json(f, file))),
+            };
+            if let Format::Human = self.format {
+                print_human(&report);
+                let (errors, warnings) = (report.errors(), report.warnings());
+                eprintln!(
+                    "checked `{}`: {} edges, {errors} error{}, {warnings} warning{}",
+                    file.display(),
+                    report.edges_checked,
+                    plural(errors),
+                    plural(warnings)
+                );
             }
+            reports.push((file.display().to_string(), report));
         }
-        if let Format::Json = self.format {
-            let doc = serde_json::json!({ "version": 1, "findings": json });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        let borrowed: Vec<(String, &Report)> =
+            reports.iter().map(|(f, r)| (f.clone(), r)).collect();
+        match self.format {
+            Format::Human => {}
+            Format::Json => println!("{:#}", format::json(&borrowed)),
+            Format::Github => print!("{}", format::github(&borrowed)),
+            Format::Sarif => println!("{:#}", format::sarif(&borrowed)),
         }
+        let failed = reports
+            .iter()
+            .any(|(_, r)| r.errors() > 0 || (self.deny_warnings && r.warnings() > 0));
         Ok(if failed {
             ExitCode::from(1)
         } else {
@@ -93,31 +145,13 @@ impl Check {
     }
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// Prints each finding as a diagnostic on stderr.
 pub fn print_human(report: &Report) {
     for finding in &report.findings {
         eprintln!("{:?}", miette::Report::new(finding.clone()));
     }
-}
-
-fn finding_json(
-    finding: &wcompose::check::Finding,
-    composition: &std::path::Path,
-) -> serde_json::Value {
-    let (file, line, column) = match finding.location() {
-        Some((file, line, column)) => (Some(file.to_string()), Some(line), Some(column)),
-        None => (None, None, None),
-    };
-    serde_json::json!({
-        "kind": finding.kind,
-        "severity": match finding.severity { Severity::Error => "error", Severity::Warning => "warning" },
-        "composition": composition.display().to_string(),
-        "path": finding.path,
-        "message": finding.message,
-        "expected": finding.expected,
-        "found": finding.found,
-        "file": file,
-        "line": line,
-        "column": column,
-    })
 }

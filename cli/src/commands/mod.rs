@@ -102,6 +102,7 @@ impl DepsOptions {
         wcompose::compose::Options {
             deps_dir,
             overrides: self.deps.iter().cloned().collect(),
+            check: Default::default(),
         }
     }
 }

@@ -1,0 +1,107 @@
+//! The machine-readable report formats, produced by the `wcompose` binary
+//! on a case with several findings and parsed back.
+
+use std::path::Path;
+use std::process::Command;
+
+fn check(case: &str, format: &str) -> (Option<i32>, String) {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/check/cases")
+        .join(case);
+    let deps = super::deps_for(&case);
+    let output = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .arg("check")
+        .arg(case.join("composition.wac"))
+        .arg("--deps-dir")
+        .arg(deps.path())
+        .args(["--format", format])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+#[test]
+fn json_output_lists_every_finding_with_its_place() {
+    let (status, stdout) = check("pitfall-5-f64-export-s32-import", "json");
+    assert_eq!(status, Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["version"], 1);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 3, "{stdout}");
+    let first = &findings[0];
+    assert_eq!(first["kind"], "type-mismatch");
+    assert_eq!(first["severity"], "error");
+    assert_eq!(first["path"], "toolsku:calculator/ops.add, parameter a");
+    assert_eq!(first["expected"], "s32");
+    assert_eq!(first["found"], "f64");
+    assert!(first["file"].as_str().unwrap().ends_with("composition.wac"));
+    assert!(first["line"].as_u64().unwrap() > 0);
+    assert_eq!(first["related"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn sarif_output_is_a_sarif_2_1_0_log() {
+    let (status, stdout) = check("pitfall-5-f64-export-s32-import", "sarif");
+    assert_eq!(status, Some(1));
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "wcompose");
+    assert_eq!(run["tool"]["driver"]["rules"][0]["id"], "type-mismatch");
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0]["level"], "error");
+    let region = &results[0]["locations"][0]["physicalLocation"]["region"];
+    assert!(region["startLine"].as_u64().unwrap() > 0);
+    assert_eq!(results[0]["relatedLocations"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn github_output_is_one_annotation_per_finding() {
+    let (status, stdout) = check("pitfall-5-f64-export-s32-import", "github");
+    assert_eq!(status, Some(1));
+    let lines: Vec<_> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    for line in lines {
+        assert!(line.starts_with("::error file="), "{line}");
+        assert!(line.contains(",line="), "{line}");
+        assert!(line.contains("::toolsku:calculator/ops.add"), "{line}");
+    }
+}
+
+#[test]
+fn warnings_fail_the_check_only_when_denied() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/check/cases/unused-instance");
+    let deps = super::deps_for(&case);
+    let run = |deny: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wcompose"));
+        command
+            .arg("check")
+            .arg(case.join("composition.wac"))
+            .arg("--deps-dir")
+            .arg(deps.path());
+        if deny {
+            command.arg("--deny-warnings");
+        }
+        command.env("NO_COLOR", "1").output().unwrap().status.code()
+    };
+    assert_eq!(run(false), Some(0));
+    assert_eq!(run(true), Some(1));
+}
+
+#[test]
+fn an_unreadable_composition_exits_with_status_2() {
+    let output = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .args(["check", "does-not-exist.wac", "--deps-dir", "."])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("failed to read `does-not-exist.wac`")
+    );
+}

@@ -1,0 +1,158 @@
+//! Fixture tests for `wcompose check`.
+//!
+//! Protocol: every folder under `tests/check/cases/` is one case:
+//!
+//! - `composition.wac`: the composition to check;
+//! - `components/<ns>/<name>.wit`: one WIT package per component, with one
+//!   world; the harness builds a stub component with exactly that world's
+//!   imports and exports and puts it in the deps folder as
+//!   `<ns>/<name>.wasm`, where `new ns:name` finds it;
+//! - `wit/` (optional): the workspace WIT that findings should point into;
+//! - `options` (optional): `host = NAME` (default `wasmtime`);
+//! - `expected.txt`: the report, one block per finding (see
+//!   `wcompose::check::format::plain`), paths relative to the case folder.
+//!
+//! Folders under `tests/check/fail/` hold inputs that cannot be checked at
+//! all (a `.wac` syntax error, an unknown package, ...); `expected.txt` holds
+//! the error's first line.
+//!
+//! Run with `BLESS=1` to rewrite every `expected.txt` from the current
+//! output; review the diff before committing it.
+
+mod formats;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use wcompose::check::{CheckOptions, SourceFile, format, hosts::HostProfile};
+use wcompose::compose::{self, Options};
+
+fn fixtures(kind: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/check")
+        .join(kind);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// Builds the stub components of a case into a fresh deps folder.
+pub fn deps_for(case: &Path) -> tempfile::TempDir {
+    let deps = tempfile::tempdir().unwrap();
+    let components = case.join("components");
+    for namespace in std::fs::read_dir(&components).into_iter().flatten() {
+        let namespace = namespace.unwrap().path();
+        for file in std::fs::read_dir(&namespace).unwrap() {
+            let file = file.unwrap().path();
+            let wit = wcompose::wit::load(&file)
+                .unwrap_or_else(|e| panic!("{}: {}", file.display(), wcompose::error_chain(&e)));
+            let component = wit
+                .stub_component(None)
+                .unwrap_or_else(|e| panic!("{}: {}", file.display(), wcompose::error_chain(&e)));
+            let target = deps
+                .path()
+                .join(namespace.file_name().unwrap())
+                .join(file.file_stem().unwrap())
+                .with_extension("wasm");
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, component).unwrap();
+        }
+    }
+    deps
+}
+
+fn options_for(case: &Path, deps: &Path) -> Options {
+    let mut host = "wasmtime".to_string();
+    if let Ok(text) = std::fs::read_to_string(case.join("options")) {
+        for line in text.lines() {
+            if let Some((key, value)) = line.split_once('=') {
+                match key.trim() {
+                    "host" => host = value.trim().to_string(),
+                    other => panic!("{}: unknown option `{other}`", case.display()),
+                }
+            }
+        }
+    }
+    let wit_dir = case.join("wit");
+    let wit = wit_dir
+        .is_dir()
+        .then(|| Arc::new(wcompose::wit::load(&wit_dir).unwrap()));
+    Options {
+        deps_dir: deps.to_path_buf(),
+        check: CheckOptions {
+            wit,
+            host: Some(HostProfile::named(&host).unwrap()),
+        },
+        ..Default::default()
+    }
+}
+
+/// Checks one case and renders the outcome with paths relative to it.
+pub fn run_case(case: &Path) -> Result<String, String> {
+    let deps = deps_for(case);
+    let options = options_for(case, deps.path());
+    let text = std::fs::read_to_string(case.join("composition.wac")).unwrap();
+    let source = Arc::new(SourceFile::new("composition.wac", text));
+    let relative = |s: String| s.replace(&format!("{}/", case.display()), "");
+    match compose::check_source(&source, &options) {
+        Ok(report) => Ok(relative(format::plain(&report))),
+        Err(e) => Err(relative(wcompose::error_chain(&e))),
+    }
+}
+
+fn compare(case: &Path, actual: &str, failures: &mut Vec<String>) {
+    let expected_path = case.join("expected.txt");
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::write(&expected_path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+    if expected != actual {
+        failures.push(format!(
+            "{}:\n--- expected\n{expected}\n--- actual\n{actual}",
+            case.file_name().unwrap().to_string_lossy()
+        ));
+    }
+}
+
+#[test]
+fn every_check_case_reports_what_its_expected_file_says() {
+    let mut failures = Vec::new();
+    let cases = fixtures("cases");
+    assert!(cases.len() >= 30, "only {} cases", cases.len());
+    for case in &cases {
+        match run_case(case) {
+            Ok(actual) => compare(case, &actual, &mut failures),
+            Err(e) => failures.push(format!("{}: the check itself failed: {e}", case.display())),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_unreadable_input_fails_with_the_expected_error() {
+    let mut failures = Vec::new();
+    for case in &fixtures("fail") {
+        match run_case(case) {
+            Ok(report) => failures.push(format!(
+                "{}: expected an error, got a report:\n{report}",
+                case.display()
+            )),
+            Err(error) => {
+                let first = error.lines().next().unwrap_or_default().to_string() + "\n";
+                compare(case, &first, &mut failures);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
