@@ -105,3 +105,74 @@ fn an_unreadable_composition_exits_with_status_2() {
         String::from_utf8_lossy(&output.stderr).contains("failed to read `does-not-exist.wac`")
     );
 }
+
+#[test]
+fn a_git_revision_serves_as_the_baseline() {
+    let repo = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(repo.path())
+            .args([
+                "-c",
+                "user.name=wcompose",
+                "-c",
+                "user.email=wcompose@localhost",
+            ])
+            .args(args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    };
+    let wit = repo.path().join("wit");
+    std::fs::create_dir(&wit).unwrap();
+    let calculator = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit/calculator.wit");
+    let text = std::fs::read_to_string(calculator).unwrap();
+    std::fs::write(wit.join("calculator.wit"), &text).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "baseline"]);
+    std::fs::write(
+        wit.join("calculator.wit"),
+        text.replace(
+            "add: func(a: f64, b: f64) -> f64;",
+            "add: func(a: f64, b: f64, c: f64) -> f64;",
+        ),
+    )
+    .unwrap();
+
+    let output = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .current_dir(repo.path())
+        .args([
+            "check",
+            "--baseline",
+            "HEAD",
+            "--wit",
+            "wit",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &report["findings"][0];
+    assert_eq!(finding["kind"], "breaking-change");
+    assert_eq!(finding["path"], "toolsku:calculator/ops.add");
+    assert_eq!(finding["related"][0]["file"], "HEAD:wit/calculator.wit");
+
+    // Unchanged WIT passes.
+    git(&["checkout", "-q", "--", "wit"]);
+    let output = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .current_dir(repo.path())
+        .args(["check", "--baseline", "HEAD", "--wit", "wit"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

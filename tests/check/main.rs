@@ -16,6 +16,10 @@
 //! all (a `.wac` syntax error, an unknown package, ...); `expected.txt` holds
 //! the error's first line.
 //!
+//! Folders under `tests/check/baseline/` hold an `old/` and a `new/` WIT
+//! folder; `expected.txt` holds the report of `new` against the baseline
+//! `old` (`wcompose check --baseline`).
+//!
 //! Run with `BLESS=1` to rewrite every `expected.txt` from the current
 //! output; review the diff before committing it.
 
@@ -153,6 +157,21 @@ fn every_unreadable_input_fails_with_the_expected_error() {
                 compare(case, &first, &mut failures);
             }
         }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_baseline_case_reports_the_bump_it_needs() {
+    let mut failures = Vec::new();
+    for case in &fixtures("baseline") {
+        let current = wcompose::wit::load(&case.join("new")).unwrap();
+        let old = case.join("old");
+        let baseline =
+            wcompose::check::baseline::load(old.to_str().unwrap(), &case.join("new")).unwrap();
+        let report = wcompose::check::baseline::compare(&current, &baseline);
+        let actual = format::plain(&report).replace(&format!("{}/", case.display()), "");
+        compare(case, &actual, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -32,6 +32,7 @@ fn severity(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "note",
     }
 }
 
@@ -87,9 +88,13 @@ pub fn github(reports: &Reports<'_>) -> String {
                 "title={}",
                 escape_property(&format!("wcompose {}", kind_name(finding)))
             ));
+            let command = match finding.severity {
+                Severity::Note => "notice",
+                other => severity(other),
+            };
             out.push_str(&format!(
                 "::{} {}::{}\n",
-                severity(finding.severity),
+                command,
                 properties.join(","),
                 escape_data(&finding.message)
             ));

@@ -368,14 +368,7 @@ impl<'a> Walker<'a, '_> {
                                 "{path}: the import expects {expected}, the export provides {found}"
                             )
                         }
-                        // The message starts with the item's own phrase ("field
-                        // `z` of type `point`: ..."), which the path already names.
-                        _ => format!(
-                            "{path}: {}",
-                            m.message
-                                .split_once(": ")
-                                .map_or(m.message.as_str(), |(_, rest)| rest)
-                        ),
+                        _ => format!("{path}: {}", m.message),
                     };
                     let mut labels = vec![Label {
                         source: self.wac.clone(),

@@ -7,6 +7,7 @@
 //! Each edge compares what the consumer's world imports with what the
 //! producer's world exports, structurally (see [`compat`]).
 
+pub mod baseline;
 pub mod compat;
 pub mod format;
 pub mod graph;
@@ -63,6 +64,8 @@ pub struct Label {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// For information; never fails the check.
+    Note,
     /// Worth knowing; fails the check only with `--deny-warnings`.
     Warning,
     /// The composition is wrong.
@@ -95,6 +98,10 @@ pub enum FindingKind {
     UnusedImport,
     /// An instance that no argument or export uses.
     UnusedInstance,
+    /// A WIT item was removed or changed since the baseline.
+    BreakingChange,
+    /// A WIT item was added since the baseline.
+    Addition,
 }
 
 /// One problem found by the check.
@@ -138,6 +145,7 @@ impl miette::Diagnostic for Finding {
         Some(match self.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
+            Severity::Note => miette::Severity::Advice,
         })
     }
 

@@ -42,6 +42,12 @@ pub struct Check {
     #[arg(long, value_name = "DIR")]
     wit: Option<PathBuf>,
 
+    /// Also compare the WIT packages with this baseline (a git revision of
+    /// the workspace, or a folder): removed or changed items are breaking,
+    /// additions minor, and each package's version must carry the bump.
+    #[arg(long, value_name = "REV|DIR")]
+    baseline: Option<String>,
+
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -76,42 +82,71 @@ enum Format {
 impl Check {
     pub fn exec(self) -> Result<ExitCode> {
         let workspace = super::find_workspace();
+        let wit_dir = self
+            .wit
+            .clone()
+            .or_else(|| workspace.as_ref().map(|w| w.wit_dir()));
+        let wit = match &wit_dir {
+            Some(dir) => match wcompose::wit::load(dir) {
+                Ok(wit) => Some(Arc::new(wit)),
+                Err(e) => {
+                    return usage(
+                        super::report(e)
+                            .wrap_err(format!("failed to load WIT from `{}`", dir.display())),
+                    );
+                }
+            },
+            None => None,
+        };
+        let mut reports: Vec<(String, Report)> = Vec::new();
+        if let Some(spec) = &self.baseline {
+            let (Some(current), Some(dir)) = (&wit, &wit_dir) else {
+                return usage(miette::miette!(
+                    "`--baseline` needs the current WIT: run inside a workspace or pass `--wit DIR`"
+                ));
+            };
+            let baseline = match wcompose::check::baseline::load(spec, dir) {
+                Ok(baseline) => baseline,
+                Err(e) => return usage(super::report(e)),
+            };
+            let report = wcompose::check::baseline::compare(current, &baseline);
+            if let Format::Human = self.format {
+                print_human(&report);
+                eprintln!(
+                    "compared `{}` with `{spec}`: {} error{}",
+                    dir.display(),
+                    report.errors(),
+                    plural(report.errors())
+                );
+            }
+            reports.push((format!("{} vs {spec}", dir.display()), report));
+            // `--baseline` alone compares WIT only.
+            if self.files.is_empty() {
+                return self.finish(reports);
+            }
+        }
+
         let files = if self.files.is_empty() {
             let Some(workspace) = &workspace else {
-                miette::bail!(
+                return usage(miette::miette!(
                     "no `.wac` file given and no workspace here (a folder with `wit/` and `compositions/`)\n  \
                      help: wcompose check FILE.wac --deps-dir DIR"
-                );
+                ));
             };
             workspace.compositions().map_err(super::report)?
         } else {
             self.files.clone()
         };
-        let wit_dir = self
-            .wit
-            .clone()
-            .or_else(|| workspace.as_ref().map(|w| w.wit_dir()));
-        let wit = match wit_dir {
-            Some(dir) => Some(Arc::new(wcompose::wit::load(&dir).map_err(|e| {
-                super::report(e).wrap_err(format!("failed to load WIT from `{}`", dir.display()))
-            })?)),
-            None => None,
-        };
         let mut options = self.deps.compose_options();
         options.check.wit = wit;
         options.check.host = Some(self.host.clone());
-
-        let mut reports: Vec<(String, Report)> = Vec::new();
         for file in &files {
             // Input that cannot be read or resolved is not a finding: exit 2.
             let checked = compose::read_source(file)
                 .and_then(|source| compose::check_source(&source, &options));
             let report = match checked {
                 Ok(report) => report,
-                Err(e) => {
-                    eprintln!("{:?}", super::compose::compose_error(e));
-                    return Ok(ExitCode::from(2));
-                }
+                Err(e) => return usage(super::compose::compose_error(e)),
             };
             if let Format::Human = self.format {
                 print_human(&report);
@@ -126,6 +161,10 @@ impl Check {
             }
             reports.push((file.display().to_string(), report));
         }
+        self.finish(reports)
+    }
+
+    fn finish(&self, reports: Vec<(String, Report)>) -> Result<ExitCode> {
         let borrowed: Vec<(String, &Report)> =
             reports.iter().map(|(f, r)| (f.clone(), r)).collect();
         match self.format {
@@ -143,6 +182,12 @@ impl Check {
             ExitCode::SUCCESS
         })
     }
+}
+
+/// Unreadable input and misuse are not findings: print and exit 2.
+fn usage(report: miette::Report) -> Result<ExitCode> {
+    eprintln!("{report:?}");
+    Ok(ExitCode::from(2))
 }
 
 fn plural(n: usize) -> &'static str {
