@@ -50,6 +50,15 @@ pub enum ComposeError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Wac(#[from] WacError),
+    /// A core module in the deps folder could not be componentized.
+    #[error("failed to componentize the core module of package `{package}`")]
+    Package {
+        /// The package.
+        package: String,
+        /// The cause.
+        #[source]
+        source: crate::componentize::ComponentizeError,
+    },
     /// The check found problems; nothing was composed.
     #[error("{} problem{} in `{}`", report.errors(), if report.errors() == 1 { "" } else { "s" }, path.display())]
     Check {
@@ -135,9 +144,23 @@ fn with_packages<R>(
         options.overrides.clone(),
         true,
     );
-    let packages = resolver
+    let mut packages = resolver
         .resolve(&keys)
         .map_err(|e| WacError::new(source, e))?;
+    // A core module in the deps folder is used as it would be after
+    // `wcompose componentize`: wrapped with the matching WASI adapter.
+    for (key, bytes) in packages.iter_mut() {
+        if let Ok(crate::artifact::ArtifactKind::Core(_)) = crate::artifact::classify(bytes) {
+            let component =
+                crate::componentize::componentize(bytes, Default::default()).map_err(|source| {
+                    ComposeError::Package {
+                        package: key.name.to_string(),
+                        source,
+                    }
+                })?;
+            *bytes = component.bytes;
+        }
+    }
     f(&document, packages)
 }
 

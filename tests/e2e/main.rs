@@ -6,11 +6,20 @@
 //! - `seed`: the seed composition and the app command, through the library.
 //! - `mismatch`: compositions that the check must refuse.
 //! - `cli`: the `wcompose` binary's behaviour at the process edge.
+//! - `patterns`: the seed's other patterns (edge handler, serverless
+//!   command, container service, edge router), every operation through its
+//!   composition.
+//! - `inspect`: `wcompose inspect` verdicts for every kind of artifact, and
+//!   the seed's pitfalls as diagnostics.
+//! - `plug`: transitive plugging, rejected candidates, cycles.
 //!
 //! `support` builds the guests once per test process and gives each test
 //! its own output folder.
 
 mod cli;
+mod inspect;
 mod mismatch;
+mod patterns;
+mod plug;
 mod seed;
 mod support;

@@ -159,7 +159,31 @@ fn the_workspace_composes_every_composition() {
         .iter()
         .map(|o| o.path.file_name().unwrap().to_owned())
         .collect();
-    assert_eq!(names, ["app.wasm", "seed.wasm"]);
-    assert_eq!(outputs[0].edges_checked, 3);
-    assert_eq!(outputs[1].edges_checked, 1);
+    assert_eq!(
+        names,
+        [
+            "app.wasm",
+            "container.wasm",
+            "edge.wasm",
+            "router.wasm",
+            "seed.wasm",
+            "serverless.wasm",
+        ]
+    );
+    let edges: Vec<_> = outputs.iter().map(|o| o.edges_checked).collect();
+    assert_eq!(edges, [3, 2, 2, 5, 1, 1]);
+}
+
+#[test]
+fn a_core_module_in_the_deps_folder_is_componentized_on_the_way_in() {
+    let built = Built::new();
+    let core = support::guest_cores()
+        .iter()
+        .find(|p| p.ends_with("calculator.wasm"))
+        .unwrap();
+    std::fs::copy(core, built.dep("toolsku:calculator")).unwrap();
+    let seed = support::load(&built.compose("seed.wac"));
+    let json = support::ok_string(&support::invoke(&seed, r#"csv-to-json("n\n1\n2")"#));
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["totals"]["n"], serde_json::json!(3));
 }

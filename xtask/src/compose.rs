@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use wcompose::build::Outcome;
 use wcompose::run::{Io, Runtime};
 use wcompose::workspace::Workspace;
 
@@ -23,31 +24,36 @@ pub fn run(root: &Path) -> Result<()> {
     eprintln!("  {} core modules ({:.1?})", cores.len(), start.elapsed());
 
     let step = Instant::now();
-    for guest in workspace.componentize_guests(&cores).map_err(render)? {
-        let adapter = guest.adapter.map_or("no adapter".to_string(), |a| {
-            format!("{} adapter", a.name())
-        });
-        eprintln!(
-            "  componentized {:<20} -> {} ({adapter}, {} bytes)",
-            guest.package,
-            relative(root, &guest.path),
-            guest.size
-        );
+    match wcompose::build::build(&workspace, &cores).map_err(render)? {
+        Outcome::UpToDate(lock) => eprintln!(
+            "  up to date: {} components and {} compositions match {} ({:.1?})",
+            lock.components.len(),
+            lock.compositions.len(),
+            wcompose::build::LOCKFILE,
+            step.elapsed()
+        ),
+        Outcome::Built { lock, lock_changed } => {
+            for (core, component) in &lock.components {
+                let path =
+                    wcompose::workspace::package_path(&workspace.deps_dir(), &component.package);
+                eprintln!("  componentized {core:<20} -> {}", relative(root, &path));
+            }
+            for (name, composition) in &lock.compositions {
+                eprintln!(
+                    "  composed {} -> {} (checked against host `{}`)",
+                    composition.file,
+                    relative(root, &workspace.out_dir.join(format!("{name}.wasm"))),
+                    composition.host
+                );
+            }
+            let note = if lock_changed { "updated" } else { "unchanged" };
+            eprintln!(
+                "  built in {:.1?}; {} {note}",
+                step.elapsed(),
+                wcompose::build::LOCKFILE
+            );
+        }
     }
-    eprintln!("  componentized in {:.1?}", step.elapsed());
-
-    let step = Instant::now();
-    let composed = workspace.compose_all().map_err(render)?;
-    for out in &composed {
-        eprintln!(
-            "  composed {} -> {} ({} edges checked, {} bytes)",
-            relative(root, &out.source),
-            relative(root, &out.path),
-            out.edges_checked,
-            out.size
-        );
-    }
-    eprintln!("  composed in {:.1?}", step.elapsed());
 
     let runtime = Runtime::new().map_err(render)?;
     let seed = workspace.out_dir.join("seed.wasm");

@@ -68,6 +68,16 @@ pub fn check_document<'a>(
             Statement::Type(_) => {}
         }
     }
+    walker.report.graph.instances = walker
+        .instances
+        .iter()
+        .map(|i| (i.label.clone(), i.package.clone()))
+        .collect();
+    walker.report.graph.host_imports = walker
+        .open_imports
+        .iter()
+        .map(|(i, name)| (i.label.clone(), name.clone()))
+        .collect();
     walker.dead_edges();
     walker.host_imports();
     walker.wasi_skew();
@@ -86,7 +96,8 @@ enum Declared {
 struct Instance {
     /// The `let` name, or the package name for an unnamed instance.
     label: String,
-    /// Where the `.wac` names the instantiated package.
+    /// The instantiated package, and where the `.wac` names it.
+    package: String,
     span: SourceSpan,
     world: Arc<ComponentWorld>,
 }
@@ -218,6 +229,7 @@ impl<'a> Walker<'a, '_> {
         };
         let instance = Arc::new(Instance {
             label: label.unwrap_or(new.package.string).to_string(),
+            package: new.package.string.to_string(),
             span: new.package.span,
             world,
         });
@@ -339,6 +351,17 @@ impl<'a> Walker<'a, '_> {
             return;
         };
         self.report.edges_checked += 1;
+        self.report.graph.edges.push(super::Edge {
+            consumer: consumer.label.clone(),
+            import: name.to_string(),
+            provider: producer.label.clone(),
+            export: export_name.clone(),
+            at: Some(Label {
+                source: self.wac.clone(),
+                span: range(span),
+                text: String::new(),
+            }),
+        });
         let import = &consumer.world.imports[name];
         let export = &producer.world.exports[export_name.as_str()];
         let edge = format!(

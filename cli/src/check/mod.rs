@@ -102,6 +102,8 @@ pub enum FindingKind {
     BreakingChange,
     /// A WIT item was added since the baseline.
     Addition,
+    /// Connecting a candidate would make a component depend on itself.
+    Cycle,
 }
 
 /// One problem found by the check.
@@ -244,6 +246,35 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// How many import/export edges were checked.
     pub edges_checked: usize,
+    /// The graph the check walked: instances and edges.
+    pub graph: Graph,
+}
+
+/// The instances of a composition and what connects them, as the check saw
+/// them.
+#[derive(Debug, Default, Clone)]
+pub struct Graph {
+    /// Instances in source order: (label, package).
+    pub instances: Vec<(String, String)>,
+    /// Import/export edges between instances.
+    pub edges: Vec<Edge>,
+    /// Imports left to the host by `...`: (instance label, import name).
+    pub host_imports: Vec<(String, String)>,
+}
+
+/// One import satisfied by one export.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    /// The importing instance.
+    pub consumer: String,
+    /// The import's name.
+    pub import: String,
+    /// The exporting instance.
+    pub provider: String,
+    /// The export's name.
+    pub export: String,
+    /// Where the `.wac` passes the argument.
+    pub at: Option<Label>,
 }
 
 impl Report {

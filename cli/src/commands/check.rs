@@ -22,6 +22,7 @@ use super::DepsOptions;
 #[command(after_help = "Examples:\n  \
     wcompose check compositions/app.wac --deps-dir target/wcompose/deps\n  \
     wcompose check --host none --deny-warnings\n  \
+    wcompose check --socket app.wasm --plug formatter.wasm --plug calculator.wasm\n  \
     wcompose check --format github        # annotations on a pull request\n  \
     wcompose check --format sarif > wcompose.sarif\n  \
     wcompose check            # every composition of the workspace\n\n\
@@ -48,6 +49,20 @@ pub struct Check {
     #[arg(long, value_name = "REV|DIR")]
     baseline: Option<String>,
 
+    /// Check what plugging these plugs into this socket would connect,
+    /// instead of a composition.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "plugs",
+        conflicts_with = "files"
+    )]
+    socket: Option<PathBuf>,
+
+    /// A plug for `--socket`; repeat for several.
+    #[arg(long = "plug", value_name = "FILE", requires = "socket")]
+    plugs: Vec<PathBuf>,
+
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -57,7 +72,7 @@ pub struct Check {
     deny_warnings: bool,
 }
 
-fn host_profile(name: &str) -> std::result::Result<HostProfile, String> {
+pub fn host_profile(name: &str) -> std::result::Result<HostProfile, String> {
     HostProfile::named(name).ok_or_else(|| {
         let known: Vec<_> = HostProfile::names().collect();
         format!(
@@ -124,6 +139,29 @@ impl Check {
             if self.files.is_empty() {
                 return self.finish(reports);
             }
+        }
+
+        if let Some(socket) = &self.socket {
+            let inputs = std::iter::once(socket)
+                .chain(&self.plugs)
+                .map(|p| wcompose::plug::read_input(p))
+                .collect::<Result<Vec<_>, _>>();
+            let mut inputs = match inputs {
+                Ok(inputs) => inputs,
+                Err(e) => return usage(super::report(e)),
+            };
+            let socket_input = inputs.remove(0);
+            let plan = match wcompose::plug::plan(socket_input, inputs) {
+                Ok(plan) => plan,
+                Err(e) => return usage(super::report(e)),
+            };
+            let report = wcompose::plug::findings(&plan, Some(&self.host));
+            if let Format::Human = self.format {
+                super::plug::print_plan(&plan);
+                print_human(&report);
+            }
+            reports.push((socket.display().to_string(), report));
+            return self.finish(reports);
         }
 
         let files = if self.files.is_empty() {

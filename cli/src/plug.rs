@@ -1,0 +1,576 @@
+//! Plugging: connect a socket component's imports to the exports of plug
+//! components by interface name, transitively, and explain every candidate
+//! that was not used.
+//!
+//! Unlike `wac plug`, which looks only at the socket's own imports and
+//! silently skips an export whose type does not fit, a plug's own imports
+//! are satisfied by the other plugs too (a chain of any depth), every
+//! rejected candidate is reported with the check's explanation, and a cycle
+//! is reported with the components' names.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use wac_graph::{CompositionGraph, EncodeOptions, NodeId, Processor};
+use wac_types::Package;
+use wit_parser::WorldItem;
+
+use crate::check::compat::{self, Mismatch, Side};
+use crate::check::hosts::{self, Answer, HostProfile};
+use crate::check::world::{ComponentWorld, WorldError};
+use crate::check::{Finding, FindingKind, Report, Severity};
+use crate::componentize::{self, ComponentizeError};
+
+/// A component taking part in plugging.
+pub struct Input {
+    /// Its name in messages (the file stem, e.g. `calculator`).
+    pub name: String,
+    /// Where it came from, for messages.
+    pub path: PathBuf,
+    /// The component (core modules are componentized on the way in).
+    pub bytes: Vec<u8>,
+}
+
+/// One import connected to one export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// The importing component.
+    pub consumer: String,
+    /// The import's name.
+    pub import: String,
+    /// The exporting component.
+    pub provider: String,
+    /// The export's name (may differ by a compatible version).
+    pub export: String,
+}
+
+/// Why a candidate export was not used for an import.
+#[derive(Debug, Clone)]
+pub enum Reason {
+    /// Its type does not satisfy the import.
+    TypeMismatch(Vec<Mismatch>),
+    /// Same interface, incompatible version.
+    VersionIncompatible {
+        /// The export's name.
+        export: String,
+    },
+    /// Another plug satisfied the import first.
+    AlreadySatisfied {
+        /// The plug that did.
+        by: String,
+    },
+    /// A plug cannot satisfy its own import.
+    SelfImport,
+    /// Using it would make an instance depend on itself.
+    Cycle {
+        /// The components on the cycle, in order.
+        path: Vec<String>,
+    },
+}
+
+/// A candidate that was not used, and why.
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// The importing component.
+    pub consumer: String,
+    /// The import.
+    pub import: String,
+    /// The plug that was not used.
+    pub candidate: String,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// What plugging connected, skipped and left open.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Connections, in the order they were made.
+    pub connections: Vec<Connection>,
+    /// Candidates not used.
+    pub skipped: Vec<Skipped>,
+    /// Imports no plug satisfies, by component: they become imports of the
+    /// composed component.
+    pub open: Vec<(String, String)>,
+    /// Components instantiated, socket first.
+    pub instances: Vec<String>,
+}
+
+/// Why plugging failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PlugError {
+    /// An input could not be made into a component.
+    #[error("failed to read `{}` as a component", path.display())]
+    Input {
+        /// The input.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: ComponentizeError,
+    },
+    /// An input's world could not be decoded.
+    #[error("failed to read the world of `{}`", path.display())]
+    World {
+        /// The input.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: WorldError,
+    },
+    /// No plug satisfies any import of the socket.
+    #[error("no plug satisfies any import of `{socket}`{}", if skipped == &0 { String::new() } else { format!(" ({skipped} candidate{} rejected, see above)", if *skipped == 1 { "" } else { "s" }) })]
+    NothingPlugged {
+        /// The socket.
+        socket: String,
+        /// How many candidates were rejected.
+        skipped: usize,
+    },
+    /// `--strict` and some non-WASI import stayed open.
+    #[error("{} import{} left unsatisfied (--strict): {}", open.len(), if open.len() == 1 { " is" } else { "s are" }, open.iter().map(|(c, i)| format!("`{i}` of `{c}`")).collect::<Vec<_>>().join(", "))]
+    Unsatisfied {
+        /// (component, import) pairs.
+        open: Vec<(String, String)>,
+    },
+    /// wac-graph rejected the graph.
+    #[error("failed to build the composition graph")]
+    Graph(#[source] anyhow::Error),
+}
+
+struct Node {
+    input: Input,
+    world: ComponentWorld,
+}
+
+/// Decodes every input once.
+fn nodes(socket: Input, plugs: Vec<Input>) -> Result<Vec<Node>, PlugError> {
+    std::iter::once(socket)
+        .chain(plugs)
+        .map(|mut input| {
+            let componentized = componentize::componentize(&input.bytes, Default::default())
+                .map_err(|source| PlugError::Input {
+                    path: input.path.clone(),
+                    source,
+                })?;
+            input.bytes = componentized.bytes;
+            let world =
+                ComponentWorld::from_component(&input.name, &input.bytes).map_err(|source| {
+                    PlugError::World {
+                        path: input.path.clone(),
+                        source,
+                    }
+                })?;
+            Ok(Node { input, world })
+        })
+        .collect()
+}
+
+/// Works out what plugging `plugs` into `socket` connects, without
+/// composing anything.
+pub fn plan(socket: Input, plugs: Vec<Input>) -> Result<Plan, PlugError> {
+    Ok(plan_nodes(&nodes(socket, plugs)?))
+}
+
+fn plan_nodes(nodes: &[Node]) -> Plan {
+    let mut plan = Plan::default();
+    // instance index -> providers it depends on
+    let mut depends: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut instantiated = vec![false; nodes.len()];
+    let mut queue = vec![0usize];
+    instantiated[0] = true;
+    plan.instances.push(nodes[0].input.name.clone());
+    while let Some(consumer) = queue.pop() {
+        let consumer_node = &nodes[consumer];
+        for (import, import_item) in &consumer_node.world.imports {
+            let mut satisfied_by: Option<usize> = None;
+            for (candidate, candidate_node) in nodes.iter().enumerate().skip(1) {
+                let export = match find_export(&candidate_node.world, import) {
+                    Found::Exact(e) | Found::Compatible(e) => e,
+                    Found::Incompatible(export) => {
+                        plan.skipped.push(skip(
+                            consumer_node,
+                            import,
+                            candidate_node,
+                            Reason::VersionIncompatible { export },
+                        ));
+                        continue;
+                    }
+                    Found::None => continue,
+                };
+                if candidate == consumer {
+                    plan.skipped.push(skip(
+                        consumer_node,
+                        import,
+                        candidate_node,
+                        Reason::SelfImport,
+                    ));
+                    continue;
+                }
+                if let Some(by) = satisfied_by {
+                    let by = nodes[by].input.name.clone();
+                    plan.skipped.push(skip(
+                        consumer_node,
+                        import,
+                        candidate_node,
+                        Reason::AlreadySatisfied { by },
+                    ));
+                    continue;
+                }
+                let mismatches = match (import_item, &candidate_node.world.exports[export.as_str()])
+                {
+                    (WorldItem::Interface { id: i, .. }, WorldItem::Interface { id: e, .. }) => {
+                        compat::compare_interfaces(
+                            Side {
+                                resolve: &consumer_node.world.resolve,
+                                interface: *i,
+                            },
+                            Side {
+                                resolve: &candidate_node.world.resolve,
+                                interface: *e,
+                            },
+                        )
+                    }
+                    _ => Vec::new(),
+                };
+                if !mismatches.is_empty() {
+                    plan.skipped.push(skip(
+                        consumer_node,
+                        import,
+                        candidate_node,
+                        Reason::TypeMismatch(mismatches),
+                    ));
+                    continue;
+                }
+                if let Some(path) = cycle(&depends, candidate, consumer, nodes) {
+                    plan.skipped.push(skip(
+                        consumer_node,
+                        import,
+                        candidate_node,
+                        Reason::Cycle { path },
+                    ));
+                    continue;
+                }
+                satisfied_by = Some(candidate);
+                depends.entry(consumer).or_default().push(candidate);
+                plan.connections.push(Connection {
+                    consumer: consumer_node.input.name.clone(),
+                    import: import.clone(),
+                    provider: candidate_node.input.name.clone(),
+                    export,
+                });
+                if !instantiated[candidate] {
+                    instantiated[candidate] = true;
+                    plan.instances.push(candidate_node.input.name.clone());
+                    queue.push(candidate);
+                }
+            }
+            if satisfied_by.is_none() {
+                plan.open
+                    .push((consumer_node.input.name.clone(), import.clone()));
+            }
+        }
+    }
+    plan
+}
+
+/// If `provider` already depends (transitively) on `consumer`, the path
+/// from consumer back to itself through provider.
+fn cycle(
+    depends: &HashMap<usize, Vec<usize>>,
+    provider: usize,
+    consumer: usize,
+    nodes: &[Node],
+) -> Option<Vec<String>> {
+    fn walk(
+        depends: &HashMap<usize, Vec<usize>>,
+        at: usize,
+        target: usize,
+        path: &mut Vec<usize>,
+    ) -> bool {
+        if at == target {
+            return true;
+        }
+        for next in depends.get(&at).into_iter().flatten() {
+            if !path.contains(next) {
+                path.push(*next);
+                if walk(depends, *next, target, path) {
+                    return true;
+                }
+                path.pop();
+            }
+        }
+        false
+    }
+    let mut path = vec![provider];
+    if walk(depends, provider, consumer, &mut path) {
+        let mut names: Vec<String> = std::iter::once(consumer)
+            .chain(path)
+            .map(|i| nodes[i].input.name.clone())
+            .collect();
+        names.dedup();
+        if names.first() != names.last() {
+            names.push(nodes[consumer].input.name.clone());
+        }
+        return Some(names);
+    }
+    None
+}
+
+enum Found {
+    Exact(String),
+    Compatible(String),
+    Incompatible(String),
+    None,
+}
+
+fn find_export(world: &ComponentWorld, import: &str) -> Found {
+    if world.exports.contains_key(import) {
+        return Found::Exact(import.to_string());
+    }
+    let (base, version) = hosts::split_version(import);
+    let mut incompatible = None;
+    for export in world.exports.keys() {
+        let (export_base, export_version) = hosts::split_version(export);
+        if export_base != base {
+            continue;
+        }
+        match (&version, &export_version) {
+            (Some(a), Some(b)) if hosts::same_track(a, b) => {
+                return Found::Compatible(export.clone());
+            }
+            _ => incompatible = Some(export.clone()),
+        }
+    }
+    incompatible.map_or(Found::None, Found::Incompatible)
+}
+
+fn skip(consumer: &Node, import: &str, candidate: &Node, reason: Reason) -> Skipped {
+    Skipped {
+        consumer: consumer.input.name.clone(),
+        import: import.to_string(),
+        candidate: candidate.input.name.clone(),
+        reason,
+    }
+}
+
+/// Options for [`plug`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Fail when any non-WASI import stays unsatisfied.
+    pub strict: bool,
+}
+
+/// The composed component and the plan that built it.
+pub struct Plugged {
+    /// The composed component.
+    pub bytes: Vec<u8>,
+    /// What was connected, skipped and left open.
+    pub plan: Plan,
+}
+
+/// Plugs `plugs` into `socket` transitively and composes the result. The
+/// plan is returned with the error too, so that its explanations can be
+/// shown when plugging fails.
+pub fn plug(
+    socket: Input,
+    plugs: Vec<Input>,
+    options: Options,
+) -> Result<Plugged, (PlugError, Option<Plan>)> {
+    let nodes = nodes(socket, plugs).map_err(|e| (e, None))?;
+    let plan = plan_nodes(&nodes);
+    if !plan
+        .connections
+        .iter()
+        .any(|c| c.consumer == nodes[0].input.name)
+    {
+        let error = PlugError::NothingPlugged {
+            socket: nodes[0].input.name.clone(),
+            skipped: plan.skipped.len(),
+        };
+        return Err((error, Some(plan)));
+    }
+    if options.strict {
+        let open: Vec<_> = plan
+            .open
+            .iter()
+            .filter(|(_, i)| !i.starts_with("wasi:"))
+            .cloned()
+            .collect();
+        if !open.is_empty() {
+            return Err((PlugError::Unsatisfied { open }, Some(plan)));
+        }
+    }
+    match encode(&nodes, &plan) {
+        Ok(bytes) => Ok(Plugged { bytes, plan }),
+        Err(e) => Err((PlugError::Graph(e), Some(plan))),
+    }
+}
+
+fn encode(nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {
+    let mut graph = CompositionGraph::new();
+    let mut instances: BTreeMap<&str, NodeId> = BTreeMap::new();
+    for (index, name) in plan.instances.iter().enumerate() {
+        let node = nodes
+            .iter()
+            .find(|n| &n.input.name == name)
+            .ok_or_else(|| anyhow::anyhow!("unknown `{name}`"))?;
+        let role = if index == 0 { "socket" } else { "plug" };
+        let package = Package::from_bytes(
+            &format!("{role}:{}", package_name(name)),
+            None,
+            node.input.bytes.clone(),
+            graph.types_mut(),
+        )?;
+        let package = graph.register_package(package)?;
+        instances.insert(name.as_str(), graph.instantiate(package));
+    }
+    // Wire providers before consumers is not required: wac-graph orders
+    // the instantiations by their dependencies.
+    for c in &plan.connections {
+        let export = graph.alias_instance_export(instances[c.provider.as_str()], &c.export)?;
+        graph.set_instantiation_argument(instances[c.consumer.as_str()], &c.import, export)?;
+    }
+    let socket = &nodes[0];
+    for name in socket.world.exports.keys() {
+        let export = graph.alias_instance_export(instances[socket.input.name.as_str()], name)?;
+        graph.export(export, name)?;
+    }
+    Ok(graph.encode(EncodeOptions {
+        define_components: true,
+        validate: true,
+        processor: Some(Processor {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        }),
+    })?)
+}
+
+/// A package-name-safe form of a file stem: lowercase kebab-case.
+fn package_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("c-{out}")
+    } else {
+        out
+    }
+}
+
+impl Reason {
+    /// One sentence for users.
+    pub fn explain(&self) -> String {
+        match self {
+            Reason::TypeMismatch(mismatches) => {
+                let first: Vec<_> = mismatches
+                    .iter()
+                    .map(|m| match (&m.expected, &m.found) {
+                        (Some(e), Some(f)) => format!(
+                            "{}: the import expects {e}, the export provides {f}",
+                            m.path
+                        ),
+                        _ => format!("{}: {}", m.path, m.message),
+                    })
+                    .collect();
+                format!("its type does not fit ({})", first.join("; "))
+            }
+            Reason::VersionIncompatible { export } => {
+                format!("it exports `{export}`, an incompatible version")
+            }
+            Reason::AlreadySatisfied { by } => format!("`{by}` satisfies it already"),
+            Reason::SelfImport => "a component cannot satisfy its own import".to_string(),
+            Reason::Cycle { path } => format!("it would close a cycle: {}", path.join(" -> ")),
+        }
+    }
+}
+
+/// Turns a plan into check findings: rejected candidates are warnings (an
+/// error when no candidate fits an import that had some), and imports left
+/// open are checked against the host profile.
+pub fn findings(plan: &Plan, host: Option<&HostProfile>) -> Report {
+    let mut report = Report {
+        edges_checked: plan.connections.len(),
+        ..Default::default()
+    };
+    let finding = |kind, severity, path: String, message: String| Finding {
+        kind,
+        severity,
+        path,
+        message,
+        expected: None,
+        found: None,
+        labels: Vec::new(),
+    };
+    for skipped in &plan.skipped {
+        let open = plan
+            .open
+            .iter()
+            .any(|(c, i)| *c == skipped.consumer && *i == skipped.import);
+        let severity = match (&skipped.reason, open) {
+            (Reason::AlreadySatisfied { .. }, _) => Severity::Note,
+            (_, true) => Severity::Error,
+            (_, false) => Severity::Warning,
+        };
+        let kind = match skipped.reason {
+            Reason::TypeMismatch(_) => FindingKind::TypeMismatch,
+            Reason::VersionIncompatible { .. } => FindingKind::HostVersion,
+            Reason::Cycle { .. } => FindingKind::Cycle,
+            _ => FindingKind::UnusedInstance,
+        };
+        report.findings.push(finding(
+            kind,
+            severity,
+            format!("{}.{}", skipped.consumer, skipped.import),
+            format!(
+                "`{}` does not satisfy `{}` of `{}`: {}",
+                skipped.candidate,
+                skipped.import,
+                skipped.consumer,
+                skipped.reason.explain()
+            ),
+        ));
+    }
+    if let Some(host) = host {
+        for (consumer, import) in &plan.open {
+            let message = match host.answer(import) {
+                Answer::Provided { .. } => continue,
+                Answer::Older { host: v } => (
+                    Severity::Warning,
+                    format!(
+                        "`{import}` of `{consumer}` is left to the host, which has it only at {v}, older than asked"
+                    ),
+                ),
+                Answer::Incompatible { .. } | Answer::Missing => (
+                    Severity::Error,
+                    format!(
+                        "`{import}` of `{consumer}` is satisfied by no plug, and the host profile `{}` does not provide it",
+                        host.name
+                    ),
+                ),
+            };
+            report.findings.push(finding(
+                FindingKind::UnsatisfiedImport,
+                message.0,
+                format!("{consumer}.{import}"),
+                message.1,
+            ));
+        }
+    }
+    report
+}
+
+/// Reads plug inputs from files, naming each by its file stem.
+pub fn read_input(path: &std::path::Path) -> Result<Input, crate::fsutil::FileError> {
+    Ok(Input {
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "component".into()),
+        path: path.to_owned(),
+        bytes: crate::fsutil::read(path)?,
+    })
+}
