@@ -139,11 +139,24 @@ fn with_packages<R>(
 ) -> Result<R, ComposeError> {
     let document = Document::parse(&source.text).map_err(|e| WacError::new(source, e))?;
     let keys = wac_resolver::packages(&document).map_err(|e| WacError::new(source, e))?;
-    let resolver = wac_resolver::FileSystemPackageResolver::new(
-        &options.deps_dir,
-        options.overrides.clone(),
-        true,
-    );
+    // Beyond wac: a package may also be a single `.wit` file in the deps
+    // folder (`DIR/ns/name.wit`), when no `.wasm` or `.wat` is there.
+    let mut overrides = options.overrides.clone();
+    for key in keys.keys() {
+        if key.version.is_some() || overrides.contains_key(key.name) {
+            continue;
+        }
+        let mut base = options.deps_dir.clone();
+        base.extend(key.name.split(':'));
+        let wit = base.with_extension("wit");
+        if wit.is_file()
+            && !base.with_extension("wasm").exists()
+            && !base.with_extension("wat").exists()
+        {
+            overrides.insert(key.name.to_string(), wit);
+        }
+    }
+    let resolver = wac_resolver::FileSystemPackageResolver::new(&options.deps_dir, overrides, true);
     let mut packages = resolver
         .resolve(&keys)
         .map_err(|e| WacError::new(source, e))?;

@@ -184,6 +184,34 @@ impl Wit {
     }
 }
 
+/// Builds a stub component (see [`Wit::stub_component`]) for every `.wit`
+/// file under `components`, one world per file, and writes it under `deps`
+/// at the same relative path with a `.wasm` extension: `t/calc.wit`
+/// becomes `t/calc.wasm`, where `new t:calc` finds it. Returns the paths
+/// written.
+pub fn stub_components(components: &Path, deps: &Path) -> Result<Vec<PathBuf>, WitError> {
+    let mut files = Vec::new();
+    collect(components, &mut files, true)?;
+    let mut written = Vec::new();
+    for file in files {
+        let component = load(&file)?.stub_component(None)?;
+        let relative = file.strip_prefix(components).unwrap_or(&file);
+        let target = deps.join(relative).with_extension("wasm");
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| WitError::Dir {
+                path: parent.to_owned(),
+                source,
+            })?;
+        }
+        std::fs::write(&target, component).map_err(|source| FileError::Write {
+            path: target.clone(),
+            source,
+        })?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
 fn collect(dir: &Path, out: &mut Vec<PathBuf>, recursive: bool) -> Result<(), WitError> {
     let entries = std::fs::read_dir(dir).map_err(|source| WitError::Dir {
         path: dir.to_owned(),

@@ -47,25 +47,8 @@ fn fixtures(kind: &str) -> Vec<PathBuf> {
 /// Builds the stub components of a case into a fresh deps folder.
 pub fn deps_for(case: &Path) -> tempfile::TempDir {
     let deps = tempfile::tempdir().unwrap();
-    let components = case.join("components");
-    for namespace in std::fs::read_dir(&components).into_iter().flatten() {
-        let namespace = namespace.unwrap().path();
-        for file in std::fs::read_dir(&namespace).unwrap() {
-            let file = file.unwrap().path();
-            let wit = wcompose::wit::load(&file)
-                .unwrap_or_else(|e| panic!("{}: {}", file.display(), wcompose::error_chain(&e)));
-            let component = wit
-                .stub_component(None)
-                .unwrap_or_else(|e| panic!("{}: {}", file.display(), wcompose::error_chain(&e)));
-            let target = deps
-                .path()
-                .join(namespace.file_name().unwrap())
-                .join(file.file_stem().unwrap())
-                .with_extension("wasm");
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::write(target, component).unwrap();
-        }
-    }
+    wcompose::wit::stub_components(&case.join("components"), deps.path())
+        .unwrap_or_else(|e| panic!("{}: {}", case.display(), wcompose::error_chain(&e)));
     deps
 }
 
