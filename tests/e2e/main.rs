@@ -12,14 +12,19 @@
 //! - `inspect`: `wcompose inspect` verdicts for every kind of artifact, and
 //!   the seed's pitfalls as diagnostics.
 //! - `plug`: transitive plugging, rejected candidates, cycles.
+//! - `build`: `wcompose.toml` builds, reproducibility, `wcompose.lock`.
+//! - `run`: `wcompose run`: invoke, commands, sandbox, limits and traps,
+//!   the precompiled cache, and the embedding runner.
 //!
 //! `support` builds the guests once per test process and gives each test
 //! its own output folder.
 
+mod build;
 mod cli;
 mod inspect;
 mod mismatch;
 mod patterns;
 mod plug;
+mod run;
 mod seed;
 mod support;

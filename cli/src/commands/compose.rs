@@ -14,8 +14,9 @@ use super::{DepsOptions, OutputOptions};
 /// `new ns:name { ... }` finds `DEPS/ns/name.wasm` (or `.wat`, `.wit`, a
 /// folder). Every instantiation argument is type-checked first, and every
 /// mismatch is reported; nothing is written unless all edges fit. With no
-/// file, every composition of the workspace is composed into
-/// `target/wcompose/`.
+/// file, every composition that `wcompose.toml` declares is built (guests
+/// included) into `target/wcompose/`, and `wcompose.lock` records the
+/// inputs; nothing is redone when they have not changed.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
     wcompose compose compositions/seed.wac --deps-dir target/wcompose/deps -o seed.wasm\n  \
@@ -62,18 +63,27 @@ fn compose_workspace() -> Result<ExitCode> {
              help: wcompose compose FILE.wac --deps-dir DIR -o OUT.wasm"
         );
     };
-    let outputs = workspace.compose_all().map_err(|e| match e {
-        wcompose::workspace::WorkspaceError::Compose(e) => compose_error(e),
+    let cores = workspace.build_guests().map_err(super::report)?;
+    let outcome = wcompose::build::build(&workspace, &cores).map_err(|e| match e {
+        wcompose::build::BuildError::Compose(e) => compose_error(e),
         e => super::report(e),
     })?;
-    for out in outputs {
-        eprintln!(
-            "composed `{}` -> `{}`: {} edges checked, {} bytes",
-            out.source.display(),
-            out.path.display(),
-            out.edges_checked,
-            out.size
-        );
+    match outcome {
+        wcompose::build::Outcome::UpToDate(lock) => eprintln!(
+            "up to date: {} compositions match `{}`",
+            lock.compositions.len(),
+            wcompose::build::LOCKFILE
+        ),
+        wcompose::build::Outcome::Built { lock, .. } => {
+            for (name, composition) in &lock.compositions {
+                eprintln!(
+                    "composed `{}` -> `{}` (checked against host `{}`)",
+                    composition.file,
+                    workspace.out_dir.join(format!("{name}.wasm")).display(),
+                    composition.host
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
