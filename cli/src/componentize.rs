@@ -98,8 +98,10 @@ pub enum ComponentizeError {
     NoWorld,
     /// The core module imports from modules that no WIT world or WASI describes.
     #[error(
-        "the core module imports from `{}`, which neither WASI nor its WIT world describes\n  \
-         help: a wasm32-unknown-unknown build cannot use WASI; build for wasm32-wasip1 or wasm32-wasip2 instead",
+        "the core module imports from `{}`, which neither WASI nor its WIT world describes: the WASI API is missing, \
+         as in a build for wasm32-unknown-unknown\n  \
+         help: build for wasm32-wasip1 (`cargo build --target wasm32-wasip1`) or wasm32-wasip2 instead of \
+         wasm32-unknown-unknown",
         modules.join("`, `")
     )]
     ForeignImports {
@@ -166,6 +168,11 @@ pub fn componentize(bytes: &[u8], options: Options) -> Result<Componentized, Com
     let kind = artifact::classify(&bytes)?;
     let core = match &kind {
         ArtifactKind::Component => {
+            // Passed through, but never unchecked: a truncated or corrupt
+            // component is an error here, not later.
+            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+                .validate_all(&bytes)
+                .map_err(ArtifactError::Invalid)?;
             return Ok(Componentized {
                 bytes: bytes.into_owned(),
                 input: kind,
@@ -179,7 +186,10 @@ pub fn componentize(bytes: &[u8], options: Options) -> Result<Componentized, Com
             modules: core.other_import_modules.clone(),
         });
     }
-    if !core.has_component_type {
+    // A plain preview-1 command (`fn main`, no wit-bindgen) needs no world of
+    // its own: the command adapter exports `wasi:cli/run` for it.
+    let plain_command = core.wasi == CoreWasi::Preview1 && core.has_start;
+    if !core.has_component_type && !plain_command {
         return Err(ComponentizeError::NoWorld);
     }
     let adapter = match core.wasi {

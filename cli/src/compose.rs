@@ -109,10 +109,9 @@ impl fmt::Display for WacError {
 
 impl std::error::Error for WacError {}
 
+// wac's diagnostic codes are sentences ("failed to resolve document") that
+// would print above the message, which says more; they are left out.
 impl miette::Diagnostic for WacError {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.inner.code()
-    }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.inner.help()
     }

@@ -167,3 +167,68 @@ fn check_reports_json_for_the_workspace_compositions() {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["findings"], serde_json::json!([]));
 }
+
+/// Killing wcompose while it writes leaves the old file or the new one,
+/// never a partial one, and no temporary file behind.
+#[test]
+fn a_killed_write_leaves_the_old_file_or_the_new_one() {
+    let built = Built::new();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("app.wasm");
+    let expected = built.compose("app.wac");
+    for attempt in 0..12u64 {
+        std::fs::write(&out, b"old contents").unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+            .args([
+                "compose",
+                built.composition("app.wac").to_str().unwrap(),
+                "--deps-dir",
+                built.deps_dir().to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+            ])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill at a different moment each time, from immediately to after
+        // the write has surely finished.
+        std::thread::sleep(std::time::Duration::from_millis(attempt * attempt * 4));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = std::fs::read(&out).unwrap();
+        assert!(
+            now == b"old contents" || now == expected,
+            "attempt {attempt}: a partial file of {} bytes",
+            now.len()
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "app.wasm")
+            .collect();
+        // A kill between creating the temporary file and renaming it may
+        // leave the temporary file; it is never the output itself.
+        assert!(
+            leftovers
+                .iter()
+                .all(|n| n.to_string_lossy().starts_with(".wcompose-")),
+            "{leftovers:?}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_write_keeps_the_previous_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // The target is a non-empty folder, so the final rename fails.
+    let target = dir.path().join("out.wasm");
+    std::fs::create_dir(&target).unwrap();
+    std::fs::write(target.join("keep"), b"kept").unwrap();
+    assert!(wcompose::fsutil::write_atomic(&target, b"new").is_err());
+    assert_eq!(std::fs::read(target.join("keep")).unwrap(), b"kept");
+    let entries: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(entries, ["out.wasm"], "a temporary file was left behind");
+}
