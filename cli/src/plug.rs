@@ -563,14 +563,44 @@ pub fn findings(plan: &Plan, host: Option<&HostProfile>) -> Report {
     report
 }
 
-/// Reads plug inputs from files, naming each by its file stem.
-pub fn read_input(path: &std::path::Path) -> Result<Input, crate::fsutil::FileError> {
+/// Reads a plug input, naming it by its file stem: a component or core
+/// module (`.wasm`, `.wat`), or WIT (a `.wit` file or a folder of them, with
+/// one world), which stands for a component with exactly that world.
+pub fn read_input(path: &std::path::Path) -> Result<Input, InputError> {
+    let is_wit = path.is_dir() || path.extension().is_some_and(|e| e == "wit");
+    let bytes = if is_wit {
+        crate::wit::load(path)
+            .and_then(|wit| wit.stub_component(None))
+            .map_err(|source| InputError::Wit {
+                path: path.to_owned(),
+                source,
+            })?
+    } else {
+        crate::fsutil::read(path)?
+    };
     Ok(Input {
         name: path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "component".into()),
         path: path.to_owned(),
-        bytes: crate::fsutil::read(path)?,
+        bytes,
     })
+}
+
+/// Why a plug input could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The file could not be read.
+    #[error(transparent)]
+    File(#[from] crate::fsutil::FileError),
+    /// The WIT could not be loaded or has no single world.
+    #[error("failed to make a component from the WIT in `{}`", path.display())]
+    Wit {
+        /// The WIT file or folder.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: crate::wit::WitError,
+    },
 }

@@ -176,3 +176,32 @@ fn a_git_revision_serves_as_the_baseline() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn socket_and_plugs_may_be_given_as_wit() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/check/cases/pitfall-5-f64-export-s32-import/components/toolsku");
+    let output = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .arg("check")
+        .arg("--socket")
+        .arg(case.join("formatter.wit"))
+        .arg("--plug")
+        .arg(case.join("calculator.wit"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let message = report["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("`calculator` does not satisfy `toolsku:calculator/ops` of `formatter`")
+            && message
+                .contains("add, parameter a: the import expects s32, the export provides f64"),
+        "{message}"
+    );
+}
