@@ -328,10 +328,10 @@ pub fn build_with_lock(
     let previous = std::fs::read_to_string(lock_path)
         .ok()
         .and_then(|text| toml::from_str::<Lock>(&text).ok());
-    if let Some(previous) = &previous {
-        if fresh(workspace, previous, &lock) {
-            return Ok(Outcome::UpToDate(previous.clone()));
-        }
+    if let Some(previous) = &previous
+        && fresh(workspace, previous, &lock)
+    {
+        return Ok(Outcome::UpToDate(previous.clone()));
     }
 
     for guest in workspace.componentize_guests(cores)? {

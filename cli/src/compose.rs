@@ -65,7 +65,7 @@ pub enum ComposeError {
         /// The composition.
         path: PathBuf,
         /// Every finding.
-        report: Report,
+        report: Box<Report>,
     },
 }
 
@@ -202,7 +202,7 @@ pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeE
         if report.errors() > 0 {
             return Err(ComposeError::Check {
                 path: path.to_owned(),
-                report,
+                report: Box::new(report),
             });
         }
         let resolution = document

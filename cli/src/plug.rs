@@ -366,15 +366,21 @@ pub struct Plugged {
     pub plan: Plan,
 }
 
+/// A failed [`plug`]: the error, and the plan as far as it got, so that its
+/// explanations can be shown.
+#[derive(Debug)]
+pub struct Failure {
+    /// What went wrong.
+    pub error: PlugError,
+    /// What plugging had worked out, when it got that far.
+    pub plan: Option<Plan>,
+}
+
 /// Plugs `plugs` into `socket` transitively and composes the result. The
 /// plan is returned with the error too, so that its explanations can be
 /// shown when plugging fails.
-pub fn plug(
-    socket: Input,
-    plugs: Vec<Input>,
-    options: Options,
-) -> Result<Plugged, (PlugError, Option<Plan>)> {
-    let nodes = nodes(socket, plugs).map_err(|e| (e, None))?;
+pub fn plug(socket: Input, plugs: Vec<Input>, options: Options) -> Result<Plugged, Box<Failure>> {
+    let nodes = nodes(socket, plugs).map_err(|error| Box::new(Failure { error, plan: None }))?;
     let plan = plan_nodes(&nodes);
     if !plan
         .connections
@@ -385,7 +391,10 @@ pub fn plug(
             socket: nodes[0].input.name.clone(),
             skipped: plan.skipped.len(),
         };
-        return Err((error, Some(plan)));
+        return Err(Box::new(Failure {
+            error,
+            plan: Some(plan),
+        }));
     }
     if options.strict {
         let open: Vec<_> = plan
@@ -395,12 +404,18 @@ pub fn plug(
             .cloned()
             .collect();
         if !open.is_empty() {
-            return Err((PlugError::Unsatisfied { open }, Some(plan)));
+            return Err(Box::new(Failure {
+                error: PlugError::Unsatisfied { open },
+                plan: Some(plan),
+            }));
         }
     }
     match encode(&nodes, &plan) {
         Ok(bytes) => Ok(Plugged { bytes, plan }),
-        Err(e) => Err((PlugError::Graph(e), Some(plan))),
+        Err(e) => Err(Box::new(Failure {
+            error: PlugError::Graph(e),
+            plan: Some(plan),
+        })),
     }
 }
 

@@ -15,17 +15,13 @@
 //! `BLESS=1` rewrites `expected.txt`.
 
 use std::path::{Path, PathBuf};
+
+#[path = "../common/mod.rs"]
+mod common;
 use std::process::Command;
 
 fn cases() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/bad-input/cases");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    cases
+    common::case_dirs("bad-input", "cases")
 }
 
 fn input_of(case: &Path) -> PathBuf {
@@ -141,16 +137,7 @@ fn every_bad_input_gets_one_clear_error_and_a_deliberate_exit_status() {
         if digest_tree(case) != before {
             failures.push(format!("{}: an input was modified", case.display()));
         }
-        let expected = case.join("expected.txt");
-        if std::env::var_os("BLESS").is_some() {
-            std::fs::write(&expected, &actual).unwrap();
-        } else if std::fs::read_to_string(&expected).unwrap_or_default() != actual {
-            failures.push(format!(
-                "{}:\n--- expected\n{}\n--- actual\n{actual}",
-                case.display(),
-                std::fs::read_to_string(&expected).unwrap_or_default()
-            ));
-        }
+        common::bless_or_compare(&case.join("expected.txt"), &actual, &mut failures);
     }
     assert!(cases.len() >= 15, "only {} cases", cases.len());
     assert!(

@@ -23,6 +23,8 @@
 //! Run with `BLESS=1` to rewrite every `expected.txt` from the current
 //! output; review the diff before committing it.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod formats;
 
 use std::path::{Path, PathBuf};
@@ -32,16 +34,7 @@ use wcompose::check::{CheckOptions, SourceFile, format, hosts::HostProfile};
 use wcompose::compose::{self, Options};
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/check")
-        .join(kind);
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    cases
+    common::case_dirs("check", kind)
 }
 
 /// Builds the stub components of a case into a fresh deps folder.
@@ -92,18 +85,7 @@ pub fn run_case(case: &Path) -> Result<String, String> {
 }
 
 fn compare(case: &Path, actual: &str, failures: &mut Vec<String>) {
-    let expected_path = case.join("expected.txt");
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(&expected_path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    if expected != actual {
-        failures.push(format!(
-            "{}:\n--- expected\n{expected}\n--- actual\n{actual}",
-            case.file_name().unwrap().to_string_lossy()
-        ));
-    }
+    common::bless_or_compare(&case.join("expected.txt"), actual, failures);
 }
 
 #[test]

@@ -21,17 +21,11 @@
 
 use std::path::{Path, PathBuf};
 
+#[path = "../common/mod.rs"]
+mod common;
+
 fn fixtures(kind: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/compose")
-        .join(kind);
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
-    cases.sort();
-    cases
+    common::case_dirs("compose", kind)
 }
 
 /// Builds each case's stub components into a fresh deps folder.
@@ -92,20 +86,6 @@ fn world_of(component: &[u8]) -> String {
     printer.output.to_string()
 }
 
-fn compare(path: &Path, actual: &str, failures: &mut Vec<String>) {
-    if std::env::var_os("BLESS").is_some() {
-        std::fs::write(path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(path).unwrap_or_default();
-    if expected != actual {
-        failures.push(format!(
-            "{}:\n--- expected\n{expected}\n--- actual\n{actual}",
-            path.display()
-        ));
-    }
-}
-
 #[test]
 fn every_conformance_case_composes_to_the_expected_world() {
     let mut failures = Vec::new();
@@ -121,7 +101,11 @@ fn every_conformance_case_composes_to_the_expected_world() {
                     "{}: not reproducible",
                     case.display()
                 );
-                compare(&case.join("composed.wit"), &world_of(&bytes), &mut failures);
+                common::bless_or_compare(
+                    &case.join("composed.wit"),
+                    &world_of(&bytes),
+                    &mut failures,
+                );
             }
             Err(e) => failures.push(format!("{}: failed to compose: {e}", case.display())),
         }
@@ -140,7 +124,7 @@ fn every_failing_case_fails_with_the_expected_error() {
             )),
             Err(e) => {
                 let first = format!("{}\n", e.lines().next().unwrap_or_default());
-                compare(&case.join("error.txt"), &first, &mut failures);
+                common::bless_or_compare(&case.join("error.txt"), &first, &mut failures);
             }
         }
     }

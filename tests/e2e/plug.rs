@@ -35,7 +35,7 @@ fn plugs_across_three_levels_and_runs_the_result() {
         ],
         plug::Options { strict: true },
     )
-    .unwrap_or_else(|(e, _)| panic!("{}", wcompose::error_chain(&e)));
+    .unwrap_or_else(|f| panic!("{}", wcompose::error_chain(&f.error)));
     let connections: Vec<_> = plugged
         .plan
         .connections
@@ -81,7 +81,7 @@ fn a_mismatched_candidate_is_explained_and_the_next_one_used() {
         ],
         plug::Options::default(),
     )
-    .unwrap_or_else(|(e, _)| panic!("{}", wcompose::error_chain(&e)));
+    .unwrap_or_else(|f| panic!("{}", wcompose::error_chain(&f.error)));
     assert_eq!(plugged.plan.connections[0].provider, "calculator");
     let skipped = &plugged.plan.skipped[0];
     assert_eq!(skipped.candidate, "calculator-s32");
@@ -145,7 +145,7 @@ fn nothing_to_plug_is_an_error_that_names_the_socket() {
     )
     .err()
     .unwrap()
-    .0;
+    .error;
     assert_eq!(
         error.to_string(),
         "no plug satisfies any import of `calculator`"

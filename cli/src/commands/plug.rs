@@ -60,11 +60,11 @@ impl Plug {
                 eprintln!("composed {} bytes", plugged.bytes.len());
                 Ok(ExitCode::SUCCESS)
             }
-            Err((error, plan)) => {
-                if let Some(plan) = &plan {
+            Err(failure) => {
+                if let Some(plan) = &failure.plan {
                     print_plan(plan);
                 }
-                Err(super::report(error))
+                Err(super::report(failure.error))
             }
         }
     }
