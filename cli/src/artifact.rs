@@ -2,9 +2,13 @@
 //! it was built for. Every command starts here so that it can say what it was
 //! given before it says what went wrong.
 
+pub mod precompiled;
+
 use std::fmt;
 
 use wasmparser::{Encoding, Parser, Payload};
+
+pub use precompiled::Precompiled;
 
 /// The module name under which WASI preview 1 imports live.
 pub const WASI_P1_MODULE: &str = "wasi_snapshot_preview1";
@@ -75,6 +79,9 @@ pub enum ArtifactError {
     /// The file does not start with the WebAssembly magic number.
     #[error("not a WebAssembly binary (it does not start with `\\0asm`)")]
     NotWasm,
+    /// The file is machine code compiled ahead of time from WebAssembly.
+    #[error("this is {0}: machine code for one engine version and CPU, not WebAssembly\n  help: {help}", help = .0.help())]
+    Precompiled(Precompiled),
     /// The file is WebAssembly but could not be parsed.
     #[error("invalid WebAssembly binary")]
     Invalid(#[source] wasmparser::BinaryReaderError),
@@ -90,6 +97,9 @@ pub fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, ArtifactErr
     }
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes.into());
+    }
+    if let Some(precompiled) = precompiled::detect(bytes) {
+        return Err(ArtifactError::Precompiled(precompiled));
     }
     // Text is parsed only when it looks like text, so that random bytes get
     // "not a WebAssembly binary" rather than a WAT syntax error.
@@ -109,9 +119,13 @@ pub fn classify(bytes: &[u8]) -> Result<ArtifactKind, ArtifactError> {
         return Err(ArtifactError::Empty);
     }
     if !bytes.starts_with(b"\0asm") {
-        return Err(ArtifactError::NotWasm);
+        return Err(match precompiled::detect(bytes) {
+            Some(precompiled) => ArtifactError::Precompiled(precompiled),
+            None => ArtifactError::NotWasm,
+        });
     }
     let mut core = CoreModule::default();
+    let mut world_imports = Vec::new();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload.map_err(ArtifactError::Invalid)? {
             Payload::Version {
@@ -137,11 +151,29 @@ pub fn classify(bytes: &[u8]) -> Result<ArtifactKind, ArtifactError> {
             }
             Payload::CustomSection(section) if section.name().starts_with("component-type") => {
                 core.has_component_type = true;
+                world_imports.extend(world_import_names(section.data()));
             }
             _ => {}
         }
     }
+    // A world may import a named instance (`import geo: interface { ... }`),
+    // which a core module imports under the plain name `geo`.
+    core.other_import_modules
+        .retain(|module| !world_imports.iter().any(|name| name == module));
     Ok(ArtifactKind::Core(core))
+}
+
+/// The import names of the world embedded in a `component-type` section;
+/// none when it does not decode (the encoder reports that later).
+fn world_import_names(section: &[u8]) -> Vec<String> {
+    let Ok((resolve, world)) = wit_parser::decoding::decode_world(section) else {
+        return Vec::new();
+    };
+    resolve.worlds[world]
+        .imports
+        .keys()
+        .map(|key| resolve.name_world_key(key))
+        .collect()
 }
 
 fn note_import_module(core: &mut CoreModule, module: &str) {

@@ -3,6 +3,12 @@
 //! guest cores into components named after their WIT package, and composes
 //! every composition against them.
 //!
+//! A guest crate may say how it is built in `[package.metadata.wcompose]`:
+//! `target = "wasm32-wasip2"` builds it for that target instead of
+//! wasm32-wasip1 (rustc then links a component directly), and
+//! `package = "ns:name"` names the package that compositions know it by,
+//! instead of the package of the world it embeds.
+//!
 //! Outputs go under `target/wcompose/`:
 //! `deps/<namespace>/<name>.wasm` holds one component per guest, the folder
 //! layout `wac compose --deps-dir` expects, and `<composition>.wasm` holds
@@ -36,6 +42,21 @@ pub struct GuestComponent {
     pub adapter: Option<Adapter>,
     /// Size of the component in bytes.
     pub size: usize,
+}
+
+/// A guest crate of `components/`, as `cargo metadata` describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestCrate {
+    /// The crate's name.
+    pub name: String,
+    /// The target it is built for: `[package.metadata.wcompose] target`,
+    /// else [`GUEST_TARGET`].
+    pub target: String,
+    /// The package name from `[package.metadata.wcompose] package`, if any.
+    pub package: Option<String>,
+    /// The file stems of the `.wasm` files its targets produce (`foo_bar`
+    /// for a `cdylib` named `foo-bar`, `foo-bar` for a binary).
+    pub artifact_stems: Vec<String>,
 }
 
 /// A composition that was checked and composed.
@@ -76,7 +97,11 @@ pub enum WorkspaceError {
         source: anyhow::Error,
     },
     /// A component's world belongs to no WIT package.
-    #[error("`{}` embeds no WIT world of a named package (no `component-type` section from wit-bindgen), so no composition can name it", path.display())]
+    #[error(
+        "`{}` embeds no WIT world of a named package (no `component-type` section from wit-bindgen), so no composition can name it\n  \
+         help: name it in the crate's Cargo.toml: `[package.metadata.wcompose] package = \"ns:name\"`",
+        path.display()
+    )]
     NoPackage {
         /// The component.
         path: PathBuf,
@@ -94,6 +119,26 @@ pub enum WorkspaceError {
         status: Option<std::process::ExitStatus>,
         /// What it printed on stderr (or why it could not start).
         output: String,
+    },
+    /// `cargo metadata` printed something that is not its JSON.
+    #[error("failed to read the output of `cargo metadata` for `{}`", manifest.display())]
+    Metadata {
+        /// The guests' manifest.
+        manifest: PathBuf,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A crate's `[package.metadata.wcompose]` table is not as documented.
+    #[error(
+        "invalid `[package.metadata.wcompose]` in crate `{krate}`: {reason}\n  \
+         help: `target` is a Rust target (`\"wasm32-wasip2\"`), `package` a package name (`\"ns:name\"`)"
+    )]
+    CrateMetadata {
+        /// The crate.
+        krate: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A folder could not be listed or created.
     #[error("failed to access `{}`", path.display())]
@@ -147,54 +192,66 @@ impl Workspace {
         self.out_dir.join("deps")
     }
 
-    /// Builds every guest crate of `components/` as a wasm32-wasip1 core
-    /// module (release profile) and returns the paths of the `.wasm` files.
-    /// Installs the wasm targets first when they are missing.
-    pub fn build_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
-        // Test processes build guests concurrently; one at a time may install
-        // targets (cargo serialises the builds themselves).
-        let lock_path = self.root.join("target").join(".wcompose-guests.lock");
-        create_parent(&lock_path)?;
-        let dir_error = |source| WorkspaceError::Dir {
-            path: lock_path.clone(),
-            source,
-        };
-        let lock = std::fs::File::create(&lock_path).map_err(dir_error)?;
-        lock.lock().map_err(dir_error)?;
-        ensure_targets(GUEST_TARGETS)?;
+    /// The guest crates of `components/`, from `cargo metadata`.
+    pub fn guest_crates(&self) -> Result<Vec<GuestCrate>, WorkspaceError> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let manifest = self.components_dir().join("Cargo.toml");
-        let mut command = std::process::Command::new(&cargo);
-        command
-            .arg("build")
-            .arg("--manifest-path")
-            .arg(&manifest)
-            .args([
-                "--release",
-                "--target",
-                GUEST_TARGET,
-                "--message-format=json-render-diagnostics",
-            ])
-            .env("CARGO_TARGET_DIR", self.guest_target_dir());
-        let stdout = run_tool(&mut command)?;
-        let mut cores = Vec::new();
-        for line in stdout.lines() {
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            if message["reason"] != "compiler-artifact" {
-                continue;
+        let stdout = run_tool(
+            std::process::Command::new(&cargo)
+                .args(["metadata", "--no-deps", "--format-version", "1"])
+                .arg("--manifest-path")
+                .arg(&manifest),
+        )?;
+        let metadata: serde_json::Value =
+            serde_json::from_str(&stdout).map_err(|source| WorkspaceError::Metadata {
+                manifest: manifest.clone(),
+                source,
+            })?;
+        let packages = metadata["packages"].as_array().into_iter().flatten();
+        packages.map(guest_crate).collect()
+    }
+
+    /// Builds every guest crate of `components/` (release profile) and
+    /// returns the paths of the `.wasm` files: core modules for
+    /// wasm32-wasip1 crates, components for wasm32-wasip2 ones. Crates are
+    /// built with one cargo invocation per target. Installs the wasm
+    /// targets first when they are missing.
+    pub fn build_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
+        let _lock = lock_guest_builds(&self.root.join("target"))?;
+        let crates = self.guest_crates()?;
+        let mut targets: Vec<&str> = GUEST_TARGETS.to_vec();
+        for krate in &crates {
+            if !targets.contains(&krate.target.as_str()) {
+                targets.push(&krate.target);
             }
-            let files = message["filenames"].as_array().into_iter().flatten();
-            for file in files.filter_map(|f| f.as_str()) {
-                if file.ends_with(".wasm") {
-                    cores.push(PathBuf::from(file));
-                }
+        }
+        ensure_targets(&targets)?;
+        let mut cores = Vec::new();
+        for target in targets {
+            let members: Vec<&GuestCrate> = crates.iter().filter(|c| c.target == target).collect();
+            if !members.is_empty() {
+                cores.extend(self.build_for(target, &members)?);
             }
         }
         cores.sort();
         cores.dedup();
         Ok(cores)
+    }
+
+    /// Builds `crates` for `target` in one cargo invocation and returns the
+    /// `.wasm` files it reports.
+    fn build_for(
+        &self,
+        target: &str,
+        crates: &[&GuestCrate],
+    ) -> Result<Vec<PathBuf>, WorkspaceError> {
+        GuestBuild {
+            manifest: self.components_dir().join("Cargo.toml"),
+            target: target.to_string(),
+            target_dir: self.guest_target_dir(),
+            packages: crates.iter().map(|krate| krate.name.clone()).collect(),
+        }
+        .run()
     }
 
     /// Every `compositions/*.wac`, sorted by name.
@@ -221,11 +278,14 @@ impl Workspace {
     }
 
     /// Componentizes each guest core and writes it to
-    /// `deps/<namespace>/<name>.wasm`, named by the WIT package of its world.
+    /// `deps/<namespace>/<name>.wasm`, named by its crate's
+    /// `[package.metadata.wcompose] package`, else by the WIT package of the
+    /// world it embeds. Components (from wasm32-wasip2) pass through.
     pub fn componentize_guests(
         &self,
         cores: &[PathBuf],
     ) -> Result<Vec<GuestComponent>, WorkspaceError> {
+        let crates = self.guest_crates()?;
         let mut out = Vec::new();
         for core in cores {
             let bytes = fsutil::read(core)?;
@@ -236,7 +296,14 @@ impl Workspace {
                         source,
                     },
                 )?;
-            let package = world_package(core, &bytes)?;
+            let named = core
+                .file_stem()
+                .and_then(|stem| crate_of_artifact(&crates, &stem.to_string_lossy()))
+                .and_then(|krate| krate.package.clone());
+            let package = match named {
+                Some(package) => package,
+                None => world_package(core, &bytes)?,
+            };
             let path = package_path(&self.deps_dir(), &package);
             create_parent(&path)?;
             fsutil::write_atomic(&path, &componentized.bytes)?;
@@ -285,6 +352,80 @@ pub const GUEST_TARGET: &str = "wasm32-wasip1";
 /// The wasm targets the workspace's guests need.
 pub const GUEST_TARGETS: &[&str] = &["wasm32-wasip1", "wasm32-wasip2"];
 
+/// One `cargo build` of wasm guests: the crates of a cargo workspace built
+/// for one target (release profile) into a target folder of their own. The
+/// workspace's `components/` and the tests' own guests both build this way.
+#[derive(Debug, Clone)]
+pub struct GuestBuild {
+    /// The cargo workspace's `Cargo.toml`.
+    pub manifest: PathBuf,
+    /// The Rust target, e.g. [`GUEST_TARGET`].
+    pub target: String,
+    /// The `CARGO_TARGET_DIR` for the build.
+    pub target_dir: PathBuf,
+    /// The crates to build; every member when empty.
+    pub packages: Vec<String>,
+}
+
+impl GuestBuild {
+    /// Runs the build and returns the `.wasm` files cargo reports (core
+    /// modules, or components for wasm32-wasip2), sorted. Does not install
+    /// the target; see [`ensure_targets`] and [`lock_guest_builds`].
+    pub fn run(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = std::process::Command::new(&cargo);
+        command
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(&self.manifest)
+            .args([
+                "--release",
+                "--target",
+                &self.target,
+                "--message-format=json-render-diagnostics",
+            ])
+            .env("CARGO_TARGET_DIR", &self.target_dir);
+        for package in &self.packages {
+            command.args(["--package", package]);
+        }
+        let stdout = run_tool(&mut command)?;
+        let mut out = Vec::new();
+        for line in stdout.lines() {
+            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            if message["reason"] != "compiler-artifact" {
+                continue;
+            }
+            let files = message["filenames"].as_array().into_iter().flatten();
+            for file in files.filter_map(|f| f.as_str()) {
+                if file.ends_with(".wasm") {
+                    out.push(PathBuf::from(file));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+}
+
+/// Takes the lock that lets one process at a time build guests and install
+/// Rust targets (test processes build concurrently; cargo serialises the
+/// builds themselves, but not rustup). The lock file lives in
+/// `target_root`; the lock is held until the returned file is dropped.
+pub fn lock_guest_builds(target_root: &Path) -> Result<std::fs::File, WorkspaceError> {
+    let lock_path = target_root.join(".wcompose-guests.lock");
+    create_parent(&lock_path)?;
+    let dir_error = |source| WorkspaceError::Dir {
+        path: lock_path.clone(),
+        source,
+    };
+    let lock = std::fs::File::create(&lock_path).map_err(dir_error)?;
+    lock.lock().map_err(dir_error)?;
+    Ok(lock)
+}
+
 /// Installs the given Rust targets with rustup when they are missing.
 pub fn ensure_targets(targets: &[&str]) -> Result<(), WorkspaceError> {
     let installed =
@@ -329,6 +470,66 @@ fn run_tool(command: &mut std::process::Command) -> Result<String, WorkspaceErro
         });
     }
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Reads one package of `cargo metadata` output as a guest crate.
+fn guest_crate(package: &serde_json::Value) -> Result<GuestCrate, WorkspaceError> {
+    let name = package["name"].as_str().unwrap_or_default().to_string();
+    let invalid = |reason: String| WorkspaceError::CrateMetadata {
+        krate: name.clone(),
+        reason,
+    };
+    let table = &package["metadata"]["wcompose"];
+    let string = |key: &str| match &table[key] {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::String(value) => Ok(Some(value.clone())),
+        other => Err(invalid(format!(
+            "`{key}` must be a string, found `{other}`"
+        ))),
+    };
+    let target = string("target")?.unwrap_or_else(|| GUEST_TARGET.to_string());
+    if !target.starts_with("wasm32-") {
+        return Err(invalid(format!("`{target}` is not a wasm32 target")));
+    }
+    let package_name = string("package")?;
+    if let Some(package) = &package_name {
+        let valid = package.split_once(':').is_some_and(|(ns, name)| {
+            !ns.is_empty() && !name.is_empty() && !name.contains(['/', '@', ':'])
+        });
+        if !valid {
+            return Err(invalid(format!(
+                "`{package}` is not a package name (`ns:name`)"
+            )));
+        }
+    }
+    let mut artifact_stems = Vec::new();
+    for target in package["targets"].as_array().into_iter().flatten() {
+        let target_name = target["name"].as_str().unwrap_or_default();
+        let kinds = target["kind"].as_array().into_iter().flatten();
+        for kind in kinds.filter_map(|k| k.as_str()) {
+            let stem = match kind {
+                "bin" => target_name.to_string(),
+                "cdylib" => target_name.replace('-', "_"),
+                _ => continue,
+            };
+            if !artifact_stems.contains(&stem) {
+                artifact_stems.push(stem);
+            }
+        }
+    }
+    Ok(GuestCrate {
+        name,
+        target,
+        package: package_name,
+        artifact_stems,
+    })
+}
+
+/// The crate that builds `<stem>.wasm`.
+fn crate_of_artifact<'a>(crates: &'a [GuestCrate], stem: &str) -> Option<&'a GuestCrate> {
+    crates
+        .iter()
+        .find(|krate| krate.artifact_stems.iter().any(|s| s == stem))
 }
 
 /// `deps/ns/name.wasm` for package `ns:name`.

@@ -1,7 +1,9 @@
 //! `cargo xtask interop`: the workspace's composed components, checked by
 //! the reference tools: `wasm-tools validate` accepts them, and the
 //! `wasmtime` CLI runs them unchanged (the app command with the sample
-//! requests, `--invoke` on the seed composition).
+//! requests, `--invoke` on the seed composition, and the seed's other
+//! patterns: the serverless command with the sample events, `--invoke` on
+//! the edge handler, the container service and the router).
 
 use std::path::Path;
 
@@ -18,7 +20,10 @@ pub fn run(sh: &Shell, root: &Path) -> Result<()> {
     let seed = out.join("seed.wasm");
     let app = out.join("app.wasm");
 
-    cmd!(sh, "{wasm_tools} validate {seed} {app}").run()?;
+    // `wasm-tools validate` takes one file at a time.
+    for file in [&seed, &app] {
+        cmd!(sh, "{wasm_tools} validate {file}").run()?;
+    }
     println!("wasm-tools validate: seed.wasm and app.wasm are valid");
 
     let call = r#"csv-to-json("a,b\n1,2")"#;
@@ -45,6 +50,55 @@ pub fn run(sh: &Shell, root: &Path) -> Result<()> {
         || !String::from_utf8_lossy(&output.stdout).starts_with("3\n")
     {
         bail!("the wasmtime CLI did not run app.wasm as wcompose does");
+    }
+    patterns(sh, root, &wasm_tools, &wasmtime)
+}
+
+/// The seed's other patterns: each composition validates, and the wasmtime
+/// CLI runs it (the serverless command with the sample events, `--invoke`
+/// on the others) with the result wcompose gets.
+fn patterns(sh: &Shell, root: &Path, wasm_tools: &Path, wasmtime: &Path) -> Result<()> {
+    let out = wcompose::workspace::Workspace::new(root).out_dir;
+    let [edge, serverless, container, router] =
+        ["edge", "serverless", "container", "router"].map(|name| out.join(format!("{name}.wasm")));
+    for file in [&edge, &serverless, &container, &router] {
+        cmd!(sh, "{wasm_tools} validate {file}").run()?;
+    }
+    println!("wasm-tools validate: edge, serverless, container and router are valid");
+
+    let events = sh.read_file(root.join("compositions").join("events.jsonl"))?;
+    let output = cmd!(sh, "{wasmtime} run -C cache=n {serverless}")
+        .stdin(&events)
+        .read()?;
+    println!("wasmtime run serverless.wasm < compositions/events.jsonl\n{output}");
+    if output.lines().count() != 3 || !output.contains("\"next_run\":1718442000") {
+        bail!("the wasmtime CLI did not run serverless.wasm as wcompose does");
+    }
+
+    for (file, call, expected) in [
+        (
+            &edge,
+            r#"handle("{\"action\":\"aggregate\",\"payload\":[1,2,3]}")"#,
+            r#"\"sum\":6"#,
+        ),
+        (&container, r#"analyze("two words")"#, "word-count: 2"),
+        (
+            &router,
+            "paths()",
+            r#"["/api/geo", "/api/cache", "/api/auth", "/api/compress"]"#,
+        ),
+        (
+            &router,
+            r#"route-json("{\"path\":\"/api/geo\",\"headers\":{\"x-edge-region\":\"us-west\"}}")"#,
+            "https://us-west.example.com",
+        ),
+    ] {
+        let output = cmd!(sh, "{wasmtime} run -C cache=n --invoke {call} {file}").read()?;
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        println!("wasmtime run --invoke '{call}' {name}\n{output}");
+        if !output.contains(expected) {
+            bail!("the wasmtime CLI gave an unexpected result for {call} on {name}: {output}");
+        }
     }
     Ok(())
 }

@@ -84,6 +84,20 @@ pub fn check_document<'a>(
     walker.report
 }
 
+/// Whether import `name` of `world` is an interface with types alone: no
+/// functions and no resources.
+fn types_only(world: &ComponentWorld, name: &str) -> bool {
+    let Some(WorldItem::Interface { id, .. }) = world.imports.get(name) else {
+        return false;
+    };
+    let interface = &world.resolve.interfaces[*id];
+    interface.functions.is_empty()
+        && interface
+            .types
+            .values()
+            .all(|t| !matches!(world.resolve.types[*t].kind, TypeDefKind::Resource))
+}
+
 /// What a `let` or `import` statement declared, for dead-edge warnings.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Declared {
@@ -509,6 +523,11 @@ impl<'a> Walker<'a, '_> {
         // version; check each merged import once, naming every importer.
         let mut merged: BTreeMap<String, (String, Vec<Arc<Instance>>)> = BTreeMap::new();
         for (instance, name) in &self.open_imports {
+            // An interface of types alone needs nothing from the host:
+            // wasmtime links it without a definition.
+            if types_only(&instance.world, name) {
+                continue;
+            }
             let (base, version) = hosts::split_version(name);
             let key = match &version {
                 Some(v) if v.major > 0 => format!("{base}@{}", v.major),

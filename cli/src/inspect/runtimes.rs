@@ -1,0 +1,702 @@
+//! Which runtimes can run a file: what each runtime supports is data, the
+//! [`RUNTIMES`] table, and one function, [`verdict`], reads a file's facts
+//! against a row. Adding a runtime, or a capability a runtime gained, is
+//! editing the table, not the code.
+//!
+//! The rows describe the releases the seed compares (wasmtime 48, WasmEdge
+//! 0.14, Wasmer 4-6, jco 1, Spin 3): Component Model support where it is
+//! usable for WASI 0.2 components, the WASI each offers to components and
+//! to core modules, the exports it can drive, whether it loads precompiled
+//! files, and how to cap linear memory.
+
+use serde::Serialize;
+
+use crate::artifact::Precompiled;
+use crate::artifact::precompiled::PrecompiledKind;
+
+/// Whether a runtime supports something, and why not when it does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// Supported.
+    Yes,
+    /// Not supported, for this reason.
+    No(&'static str),
+}
+
+/// Something a runtime can start a file by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryPoint {
+    /// An exported interface (`wasi:cli/run@0.2`), matched like imports.
+    Interface(&'static str),
+    /// Any exported function, called by name (`--invoke`, an embedder's
+    /// call, a JavaScript import).
+    AnyFunction,
+    /// A core module's `_start` (a WASI preview-1 command).
+    Start,
+}
+
+/// How one runtime starts a file by an entry point: `{file}` stands for
+/// the file, `{function}` for an exported function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    /// The entry point.
+    pub point: EntryPoint,
+    /// The command line or API call that uses it.
+    pub how: &'static str,
+}
+
+/// Which precompiled files a runtime loads, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PrecompiledSupport {
+    /// The wasmtime release whose `.cwasm` files it loads, as wasmtime
+    /// records it in them: the major version (`48`), since every patch
+    /// release of one major version loads the others' files.
+    pub wasmtime: &'static str,
+    /// How to run one (`{file}` stands for the file).
+    pub how: &'static str,
+}
+
+/// What one runtime (or host profile) can run.
+#[derive(Debug, Clone, Copy)]
+pub struct RuntimeProfile {
+    /// A short identifier for JSON and tests: `wasmtime-cli`.
+    pub id: &'static str,
+    /// The name users know it by, with the version described.
+    pub name: &'static str,
+    /// Whether it runs components.
+    pub components: Support,
+    /// Whether it runs core modules.
+    pub core_modules: Support,
+    /// The interfaces it provides to a component's imports:
+    /// `ns:pkg/iface@major.minor`, with `*` for every interface of a
+    /// package; an import at any patch version of that track links.
+    pub component_imports: &'static [&'static str],
+    /// The modules it provides to a core module's imports.
+    pub core_import_modules: &'static [&'static str],
+    /// The component exports it can start, in order of preference.
+    pub component_entries: &'static [Entry],
+    /// The core exports it can start, in order of preference.
+    pub core_entries: &'static [Entry],
+    /// The precompiled files it loads (wasmtime only: `.cwasm` files of its
+    /// own version, for this CPU).
+    pub precompiled: Option<PrecompiledSupport>,
+    /// How to cap a guest's linear memory, when the runtime can.
+    pub memory_limit: Option<&'static str>,
+    /// Deployments on this profile need an explicit memory cap: edge
+    /// devices that run out of memory otherwise (the seed's pitfall 4).
+    pub memory_limit_required: bool,
+}
+
+/// WASI 0.2 as wasmtime-wasi 48 provides it to components (the
+/// `wasi:cli/command` world), without `wasi:http`.
+const WASI_P2_COMMAND: &[&str] = &[
+    "wasi:cli/*@0.2",
+    "wasi:clocks/*@0.2",
+    "wasi:filesystem/*@0.2",
+    "wasi:io/*@0.2",
+    "wasi:random/*@0.2",
+    "wasi:sockets/*@0.2",
+];
+
+/// The same plus `wasi:http`.
+const WASI_P2_WITH_HTTP: &[&str] = &[
+    "wasi:cli/*@0.2",
+    "wasi:clocks/*@0.2",
+    "wasi:filesystem/*@0.2",
+    "wasi:io/*@0.2",
+    "wasi:random/*@0.2",
+    "wasi:sockets/*@0.2",
+    "wasi:http/*@0.2",
+];
+
+/// The runtimes `wcompose inspect` gives a verdict for.
+pub const RUNTIMES: &[RuntimeProfile] = &[
+    RuntimeProfile {
+        id: "wasmtime-cli",
+        name: "wasmtime CLI 48",
+        components: Support::Yes,
+        core_modules: Support::Yes,
+        component_imports: WASI_P2_WITH_HTTP,
+        core_import_modules: &["wasi_snapshot_preview1", "wasi_unstable"],
+        component_entries: &[
+            Entry {
+                point: EntryPoint::Interface("wasi:cli/run@0.2"),
+                how: "wasmtime run {file}",
+            },
+            Entry {
+                point: EntryPoint::Interface("wasi:http/incoming-handler@0.2"),
+                how: "wasmtime serve {file}",
+            },
+            Entry {
+                point: EntryPoint::AnyFunction,
+                how: "wasmtime run --invoke '{function}(...)' {file}",
+            },
+        ],
+        core_entries: &[
+            Entry {
+                point: EntryPoint::Start,
+                how: "wasmtime run {file}",
+            },
+            Entry {
+                point: EntryPoint::AnyFunction,
+                how: "wasmtime run --invoke {function} {file}",
+            },
+        ],
+        precompiled: Some(PrecompiledSupport {
+            wasmtime: "48",
+            how: "wasmtime run --allow-precompiled {file}",
+        }),
+        memory_limit: Some("wasmtime run -W max-memory-size=33554432 {file}"),
+        memory_limit_required: false,
+    },
+    RuntimeProfile {
+        id: "wasmtime-embedding",
+        name: "wasmtime 48 embedded (wasmtime-wasi, as `wcompose run` does)",
+        components: Support::Yes,
+        core_modules: Support::Yes,
+        component_imports: WASI_P2_COMMAND,
+        core_import_modules: &["wasi_snapshot_preview1"],
+        component_entries: &[
+            Entry {
+                point: EntryPoint::Interface("wasi:cli/run@0.2"),
+                how: "wcompose run {file}",
+            },
+            Entry {
+                point: EntryPoint::AnyFunction,
+                how: "wcompose run --invoke '{function}(...)' {file}",
+            },
+        ],
+        core_entries: &[
+            Entry {
+                point: EntryPoint::Start,
+                how: "wcompose run {file} (componentized with the command adapter on the fly)",
+            },
+            Entry {
+                point: EntryPoint::AnyFunction,
+                how: "wasmtime::Linker with wasmtime_wasi::preview1, then call `{function}`",
+            },
+        ],
+        precompiled: Some(PrecompiledSupport {
+            wasmtime: "48",
+            how: "unsafe { Component::deserialize_file(&engine, \"{file}\") } (trusted files only)",
+        }),
+        memory_limit: Some("wcompose run --max-memory 32MiB {file}"),
+        memory_limit_required: false,
+    },
+    RuntimeProfile {
+        id: "wasmedge",
+        name: "WasmEdge 0.14",
+        components: Support::No(
+            "WasmEdge's Component Model support is experimental and does not run WASI 0.2 \
+             components; run the wasm32-wasip1 core module the component was made from",
+        ),
+        core_modules: Support::Yes,
+        component_imports: &[],
+        core_import_modules: &[
+            "wasi_snapshot_preview1",
+            "wasi_ephemeral_nn",
+            "wasi_ephemeral_crypto_common",
+            "wasi_ephemeral_crypto_asymmetric_common",
+            "wasi_ephemeral_crypto_kx",
+            "wasi_ephemeral_crypto_signatures",
+            "wasi_ephemeral_crypto_symmetric",
+        ],
+        component_entries: &[],
+        core_entries: &[
+            Entry {
+                point: EntryPoint::Start,
+                how: "wasmedge --dir .:. {file}",
+            },
+            Entry {
+                point: EntryPoint::AnyFunction,
+                how: "wasmedge --reactor {file} {function}",
+            },
+        ],
+        precompiled: None,
+        memory_limit: Some("wasmedge --memory-page-limit 512 {file}"),
+        memory_limit_required: true,
+    },
+    RuntimeProfile {
+        id: "wasmer",
+        name: "Wasmer 4-6",
+        components: Support::No(
+            "Wasmer does not run components; run the wasm32-wasip1 core module the component \
+             was made from",
+        ),
+        core_modules: Support::Yes,
+        component_imports: &[],
+        core_import_modules: &[
+            "wasi_snapshot_preview1",
+            "wasi_unstable",
+            "wasix_32v1",
+            "wasix_64v1",
+        ],
+        component_entries: &[],
+        core_entries: &[
+            Entry {
+                point: EntryPoint::Start,
+                how: "wasmer run {file}",
+            },
+            Entry {
+                point: EntryPoint::AnyFunction,
+                how: "wasmer run {file} --invoke {function}",
+            },
+        ],
+        precompiled: None,
+        memory_limit: None,
+        memory_limit_required: false,
+    },
+    RuntimeProfile {
+        id: "jco",
+        name: "jco 1 (components transpiled to JavaScript, WASI 0.2 by preview2-shim)",
+        components: Support::Yes,
+        core_modules: Support::No(
+            "jco transpiles components only; componentize the core module first \
+             (`wcompose componentize`)",
+        ),
+        component_imports: WASI_P2_WITH_HTTP,
+        core_import_modules: &[],
+        component_entries: &[
+            Entry {
+                point: EntryPoint::Interface("wasi:cli/run@0.2"),
+                how: "jco run {file}",
+            },
+            Entry {
+                point: EntryPoint::Interface("wasi:http/incoming-handler@0.2"),
+                how: "jco serve {file}",
+            },
+            Entry {
+                point: EntryPoint::AnyFunction,
+                how: "jco transpile {file} -o out/, then import `{function}` from JavaScript",
+            },
+        ],
+        core_entries: &[],
+        precompiled: None,
+        memory_limit: None,
+        memory_limit_required: false,
+    },
+    RuntimeProfile {
+        id: "spin",
+        name: "Spin 3",
+        components: Support::Yes,
+        core_modules: Support::No(
+            "Spin runs components with a trigger export; componentize the core module first, \
+             against a world that exports `wasi:http/incoming-handler`",
+        ),
+        component_imports: &[
+            "wasi:cli/*@0.2",
+            "wasi:clocks/*@0.2",
+            "wasi:filesystem/*@0.2",
+            "wasi:io/*@0.2",
+            "wasi:random/*@0.2",
+            "wasi:sockets/*@0.2",
+            "wasi:http/*@0.2",
+            "wasi:keyvalue/*@0.2",
+            "wasi:config/*@0.2",
+            "fermyon:spin/*@2.0",
+            "spin:postgres/*@3.0",
+        ],
+        core_import_modules: &[],
+        component_entries: &[Entry {
+            point: EntryPoint::Interface("wasi:http/incoming-handler@0.2"),
+            how: "spin up (spin.toml: an HTTP trigger with `source = \"{file}\"`)",
+        }],
+        core_entries: &[],
+        precompiled: None,
+        memory_limit: None,
+        memory_limit_required: false,
+    },
+];
+
+/// What [`verdict`] needs to know about a file.
+#[derive(Debug, Clone)]
+pub enum Facts {
+    /// A component.
+    Component {
+        /// Its imports that a host must provide (interfaces with functions
+        /// or resources, functions): name and version.
+        imports: Vec<(String, Option<String>)>,
+        /// Its exported interfaces (name and version).
+        export_interfaces: Vec<(String, Option<String>)>,
+        /// Its exported functions, qualified (`toolsku:formatter/format#csv-to-json`).
+        export_functions: Vec<String>,
+    },
+    /// A core module.
+    Core {
+        /// The modules it imports from.
+        import_modules: Vec<String>,
+        /// It exports `_start`.
+        has_start: bool,
+        /// Its exported functions other than `_start` and `_initialize`.
+        export_functions: Vec<String>,
+    },
+    /// A WIT package encoded as a component: types, no code.
+    WitPackage,
+    /// A precompiled file.
+    Precompiled(Precompiled),
+}
+
+/// One runtime's answer for one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// The runtime's [`RuntimeProfile::id`].
+    pub runtime: &'static str,
+    /// The runtime's [`RuntimeProfile::name`].
+    pub name: &'static str,
+    /// Whether the runtime can run the file.
+    pub runs: bool,
+    /// How to run it there, when it can.
+    pub how: Option<String>,
+    /// Why it cannot, one reason per problem.
+    pub reasons: Vec<String>,
+    /// What to mind when it can.
+    pub notes: Vec<String>,
+}
+
+/// Reads a file's facts against one runtime's row.
+pub fn verdict(
+    profile: &RuntimeProfile,
+    facts: &Facts,
+    file: &str,
+    unbounded_memory: bool,
+) -> Verdict {
+    let mut reasons = Vec::new();
+    let mut how = None;
+    match facts {
+        Facts::Precompiled(precompiled) => {
+            precompiled_verdict(profile, precompiled, &mut reasons);
+            how = profile
+                .precompiled
+                .map(|support| fill(support.how, file, ""));
+        }
+        Facts::WitPackage => reasons.push(
+            "a WIT package holds types and interfaces, no code: build a component that \
+             implements one of its worlds"
+                .to_string(),
+        ),
+        Facts::Component {
+            imports,
+            export_interfaces,
+            export_functions,
+        } => {
+            if let Support::No(why) = profile.components {
+                reasons.push(format!("a component needs the Component Model: {why}"));
+            } else {
+                for (name, version) in imports {
+                    if !provides(profile.component_imports, name, version.as_deref()) {
+                        reasons.push(missing_import(profile, name, version.as_deref()));
+                    }
+                }
+                how = profile
+                    .component_entries
+                    .iter()
+                    .find_map(|entry| entry_how(entry, file, export_interfaces, export_functions));
+                if how.is_none() {
+                    reasons.push(no_component_entry(profile, export_interfaces));
+                }
+            }
+        }
+        Facts::Core {
+            import_modules,
+            has_start,
+            export_functions,
+        } => {
+            if let Support::No(why) = profile.core_modules {
+                reasons.push(format!("it is a core module: {why}"));
+            } else {
+                for module in import_modules {
+                    if !profile.core_import_modules.contains(&module.as_str()) {
+                        reasons.push(missing_core_import(profile, module));
+                    }
+                }
+                how = profile
+                    .core_entries
+                    .iter()
+                    .find_map(|entry| match entry.point {
+                        EntryPoint::Start if *has_start => Some(fill(entry.how, file, "")),
+                        EntryPoint::AnyFunction => export_functions
+                            .first()
+                            .map(|function| fill(entry.how, file, function)),
+                        _ => None,
+                    });
+                if how.is_none() {
+                    reasons.push(format!(
+                        "it exports neither `_start` nor a function that {} can call",
+                        profile.name
+                    ));
+                }
+            }
+        }
+    }
+    let runs = reasons.is_empty();
+    let mut notes = Vec::new();
+    if runs && unbounded_memory {
+        match (profile.memory_limit, profile.memory_limit_required) {
+            (Some(limit), true) => notes.push(format!(
+                "its memory has no maximum and this profile needs a cap (edge devices run out \
+                 of memory otherwise): `{}`",
+                fill(limit, file, "")
+            )),
+            (Some(limit), false) => notes.push(format!(
+                "its memory has no maximum; to cap it: `{}`",
+                fill(limit, file, "")
+            )),
+            (None, _) => {}
+        }
+    }
+    Verdict {
+        runtime: profile.id,
+        name: profile.name,
+        runs,
+        how: if runs { how } else { None },
+        reasons,
+        notes,
+    }
+}
+
+fn precompiled_verdict(
+    profile: &RuntimeProfile,
+    precompiled: &Precompiled,
+    reasons: &mut Vec<String>,
+) {
+    let wasmtime = matches!(
+        precompiled.kind,
+        PrecompiledKind::WasmtimeModule | PrecompiledKind::WasmtimeComponent
+    );
+    let Some(version) = profile
+        .precompiled
+        .map(|support| support.wasmtime)
+        .filter(|_| wasmtime)
+    else {
+        reasons.push(format!(
+            "it is machine code precompiled for another engine, which {} cannot load: give it \
+             the `.wasm` it was compiled from",
+            profile.name
+        ));
+        return;
+    };
+    let same_release = precompiled.engine_version.as_deref().is_some_and(|v| {
+        v == version
+            || v.strip_prefix(version)
+                .is_some_and(|rest| rest.starts_with('.'))
+    });
+    if !same_release {
+        reasons.push(format!(
+            "it was precompiled by wasmtime {}, and wasmtime {version} loads only its own \
+             precompiled files; {}",
+            precompiled
+                .engine_version
+                .as_deref()
+                .unwrap_or("(unknown version)"),
+            precompiled.help()
+        ));
+    }
+    if !precompiled.runs_on_this_cpu() {
+        reasons.push(format!(
+            "its machine code is for {}, not this {} CPU (the seed's SIGILL pitfall); {}",
+            precompiled.arch.as_deref().unwrap_or("another CPU"),
+            std::env::consts::ARCH,
+            precompiled.help()
+        ));
+    }
+}
+
+/// Whether `patterns` cover import `name` at `version`.
+pub fn provides(patterns: &[&str], name: &str, version: Option<&str>) -> bool {
+    patterns.iter().any(|pattern| {
+        let (pattern_name, track) = match pattern.split_once('@') {
+            Some((name, track)) => (name, Some(track)),
+            None => (*pattern, None),
+        };
+        let name_matches = match pattern_name.strip_suffix("/*") {
+            Some(package) => name
+                .split_once('/')
+                .is_some_and(|(import_package, _)| import_package == package),
+            None => pattern_name == name,
+        };
+        name_matches && same_track(track, version)
+    })
+}
+
+/// Whether `version` is on `track` (`0.2` covers every `0.2.x`; `2.0`
+/// every `2.x.y`).
+fn same_track(track: Option<&str>, version: Option<&str>) -> bool {
+    match (track, version) {
+        (None, None) => true,
+        (None, Some(_)) | (Some(_), None) => false,
+        (Some(track), Some(version)) => {
+            let Ok(version) = semver::Version::parse(version) else {
+                return false;
+            };
+            let mut parts = track.split('.').map(str::parse::<u64>);
+            let (Some(Ok(major)), minor) = (parts.next(), parts.next()) else {
+                return false;
+            };
+            if major != version.major {
+                return false;
+            }
+            match minor {
+                Some(Ok(minor)) if major == 0 => minor == version.minor,
+                _ => true,
+            }
+        }
+    }
+}
+
+fn missing_import(profile: &RuntimeProfile, name: &str, version: Option<&str>) -> String {
+    let full = match version {
+        Some(version) => format!("{name}@{version}"),
+        None => name.to_string(),
+    };
+    let package = name.split('/').next().unwrap_or(name);
+    let host_has_package = profile
+        .component_imports
+        .iter()
+        .any(|p| p.split('/').next() == Some(package));
+    if !name.contains(':') {
+        format!(
+            "it imports `{full}`, which no host provides: plug a component into it \
+             (compose it) first"
+        )
+    } else if host_has_package {
+        format!(
+            "it imports `{full}`, which {} does not provide at that version or under that name",
+            profile.name
+        )
+    } else if name.starts_with("wasi:") {
+        format!(
+            "it imports `{full}`, which {} does not provide",
+            profile.name
+        )
+    } else {
+        format!(
+            "it imports `{full}`, which {} does not provide: compose it with a component \
+             that exports it first (`wcompose compose`)",
+            profile.name
+        )
+    }
+}
+
+fn missing_core_import(profile: &RuntimeProfile, module: &str) -> String {
+    if module.starts_with("wasi:") {
+        format!(
+            "it imports `{module}`, a WASI 0.2 interface, which {} does not provide to core \
+             modules: link it into a component (`wcompose componentize`)",
+            profile.name
+        )
+    } else if module.contains(':') {
+        format!(
+            "it imports `{module}`, a WIT interface, which {} does not provide to core \
+             modules: componentize it and compose it with a component that exports it",
+            profile.name
+        )
+    } else {
+        format!(
+            "it imports from `{module}`, which {} does not provide (WASI is missing: was it \
+             built for wasm32-unknown-unknown instead of wasm32-wasip1?)",
+            profile.name
+        )
+    }
+}
+
+fn no_component_entry(profile: &RuntimeProfile, exports: &[(String, Option<String>)]) -> String {
+    let wanted: Vec<String> = profile
+        .component_entries
+        .iter()
+        .map(|entry| match entry.point {
+            EntryPoint::Interface(name) => format!("`{name}.x`"),
+            EntryPoint::AnyFunction => "an exported function".to_string(),
+            EntryPoint::Start => "`_start`".to_string(),
+        })
+        .collect();
+    let exported: Vec<String> = exports
+        .iter()
+        .map(|(name, version)| match version {
+            Some(version) => format!("`{name}@{version}`"),
+            None => format!("`{name}`"),
+        })
+        .collect();
+    format!(
+        "{} starts only components that export {}; this one exports {}",
+        profile.name,
+        or_list(&wanted),
+        if exported.is_empty() {
+            "no interface".to_string()
+        } else {
+            exported.join(", ")
+        }
+    )
+}
+
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => "nothing".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn entry_how(
+    entry: &Entry,
+    file: &str,
+    export_interfaces: &[(String, Option<String>)],
+    export_functions: &[String],
+) -> Option<String> {
+    match entry.point {
+        EntryPoint::Interface(pattern) => export_interfaces
+            .iter()
+            .any(|(name, version)| provides(&[pattern], name, version.as_deref()))
+            .then(|| fill(entry.how, file, "")),
+        EntryPoint::AnyFunction => export_functions.first().map(|function| {
+            // `--invoke` takes the short name; the qualified one is for JSON.
+            let short = function.rsplit('#').next().unwrap_or(function);
+            fill(entry.how, file, short)
+        }),
+        EntryPoint::Start => None,
+    }
+}
+
+fn fill(template: &str, file: &str, function: &str) -> String {
+    template
+        .replace("{file}", file)
+        .replace("{function}", function)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tracks_match_any_patch_of_a_zero_minor() {
+        let patterns = ["wasi:cli/*@0.2", "fermyon:spin/*@2.0"];
+        assert!(provides(&patterns, "wasi:cli/stdout", Some("0.2.12")));
+        assert!(provides(&patterns, "wasi:cli/run", Some("0.2.0")));
+        assert!(!provides(&patterns, "wasi:cli/run", Some("0.3.0")));
+        assert!(!provides(&patterns, "wasi:cli/run", None));
+        assert!(!provides(&patterns, "wasi:http/types", Some("0.2.0")));
+        assert!(provides(&patterns, "fermyon:spin/key-value", Some("2.1.0")));
+        assert!(!provides(
+            &["wasi:cli/run@0.2"],
+            "wasi:cli/stdout",
+            Some("0.2.0")
+        ));
+    }
+
+    #[test]
+    fn every_runtime_has_a_way_in_for_what_it_supports() {
+        for profile in RUNTIMES {
+            assert_eq!(
+                profile.components == Support::Yes,
+                !profile.component_entries.is_empty(),
+                "{}",
+                profile.id
+            );
+            assert_eq!(
+                profile.core_modules == Support::Yes,
+                !profile.core_entries.is_empty(),
+                "{}",
+                profile.id
+            );
+        }
+    }
+}
