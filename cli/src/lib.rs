@@ -11,18 +11,27 @@
 //! - [`check`] type-checks every import/export edge of a composition and
 //!   explains each mismatch in WIT terms.
 //! - [`compose`] composes components from a `.wac` file.
+//! - [`inspect`] tells what a file is, what it imports and exports, where
+//!   its bytes go, and which runtimes can run it.
+//! - [`plug`] connects a socket's imports to plugs' exports, transitively.
+//! - [`view`] draws a composition (DOT, Mermaid) and explains its edges.
 //! - [`run`] runs components under wasmtime with WASI preview 2.
 //! - [`wit`] loads WIT packages from files and folders.
-//! - [`workspace`] drives all of the above for a workspace of guests.
+//! - [`workspace`] drives all of the above for a workspace of guests, and
+//!   [`build`] does so incrementally, recording a lockfile.
 
 #![deny(missing_docs)]
 
 pub mod artifact;
+pub mod build;
 pub mod check;
 pub mod componentize;
 pub mod compose;
 pub mod fsutil;
+pub mod inspect;
+pub mod plug;
 pub mod run;
+pub mod view;
 pub mod wit;
 pub mod workspace;
 

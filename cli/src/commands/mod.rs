@@ -1,10 +1,14 @@
 //! One module per subcommand, each an `Args` struct with an `exec`, plus the
 //! options and output handling they share.
 
-mod check;
+pub mod check;
 mod componentize;
-mod compose;
+pub mod compose;
+mod graph;
+mod inspect;
+pub mod plug;
 mod run;
+mod why;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,8 +21,12 @@ use miette::{IntoDiagnostic, Result, WrapErr};
 pub enum Command {
     Componentize(componentize::Componentize),
     Compose(compose::Compose),
+    Plug(plug::Plug),
+    Graph(graph::GraphCommand),
+    Why(why::Why),
     Check(check::Check),
     Run(run::Run),
+    Inspect(inspect::Inspect),
 }
 
 impl Command {
@@ -26,8 +34,12 @@ impl Command {
         match self {
             Command::Componentize(c) => c.exec(),
             Command::Compose(c) => c.exec(),
+            Command::Plug(c) => c.exec(),
+            Command::Graph(c) => c.exec(),
+            Command::Why(c) => c.exec(),
             Command::Check(c) => c.exec(),
             Command::Run(c) => c.exec(),
+            Command::Inspect(c) => c.exec(),
         }
     }
 }
