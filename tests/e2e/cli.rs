@@ -5,12 +5,19 @@ use std::process::{Command, Output};
 
 use crate::support::{self, Built};
 
+/// A `wcompose` command whose compile cache lives in the test's temporary
+/// folder, never in the user's cache.
+fn command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wcompose"));
+    command.env(
+        "WCOMPOSE_CACHE_DIR",
+        std::env::temp_dir().join(format!("wcompose-test-cache-{}", std::process::id())),
+    );
+    command
+}
+
 fn wcompose(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wcompose"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+    command().args(args).env("NO_COLOR", "1").output().unwrap()
 }
 
 fn stderr(output: &Output) -> String {
@@ -89,7 +96,7 @@ fn run_passes_stdin_to_a_command_and_returns_its_exit_status() {
     let built = Built::new();
     let app = built.workspace.out_dir.join("app.wasm");
     std::fs::write(&app, built.compose("app.wac")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+    let mut child = command()
         .args(["run", app.to_str().unwrap()])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -178,7 +185,7 @@ fn a_killed_write_leaves_the_old_file_or_the_new_one() {
     let expected = built.compose("app.wac");
     for attempt in 0..12u64 {
         std::fs::write(&out, b"old contents").unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        let mut child = command()
             .args([
                 "compose",
                 built.composition("app.wac").to_str().unwrap(),

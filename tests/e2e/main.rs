@@ -15,12 +15,14 @@
 //! - `build`: `wcompose.toml` builds, reproducibility, `wcompose.lock`.
 //! - `run`: `wcompose run`: invoke, commands, sandbox, limits and traps,
 //!   the precompiled cache, and the embedding runner.
+//! - `faults`: many failing guests in one process leak nothing.
 //!
 //! `support` builds the guests once per test process and gives each test
 //! its own output folder.
 
 mod build;
 mod cli;
+mod faults;
 mod inspect;
 mod mismatch;
 mod patterns;

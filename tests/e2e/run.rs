@@ -396,7 +396,9 @@ fn an_infinite_loop_is_stopped_by_the_timeout() {
 fn a_guest_blocked_reading_stdin_is_stopped_after_the_timeout() {
     // Epoch interruption cannot reach a guest blocked in the host, so the
     // binary stops it a grace period after the limit.
+    let cache = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .env(wcompose::run::CACHE_DIR_ENV, cache.path())
         .args([
             "run",
             "--timeout",
