@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use wcompose::build::Outcome;
-use wcompose::run::{Io, Runtime};
+use wcompose::run::{Cache, Io, Runtime, RuntimeOptions};
 use wcompose::workspace::Workspace;
 
 /// The call made on the seed composition at the end of the pipeline.
@@ -55,7 +55,13 @@ pub fn run(root: &Path) -> Result<()> {
         }
     }
 
-    let runtime = Runtime::new().map_err(render)?;
+    // Compiled code is cached next to the outputs, so that a run with
+    // nothing changed loads it instead of compiling again.
+    let runtime = Runtime::with_options(RuntimeOptions {
+        cache: Some(Cache::new(workspace.out_dir.join("cache"))),
+        ..Default::default()
+    })
+    .map_err(render)?;
     let seed = workspace.out_dir.join("seed.wasm");
     if seed.exists() {
         let loaded = runtime.load(&std::fs::read(&seed)?).map_err(render)?;
