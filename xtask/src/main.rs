@@ -5,10 +5,15 @@
 //! - `cargo xtask tools`: install the reference CLIs (wasm-tools, wac,
 //!   wasmtime) into a cache folder outside the clone.
 //! - `cargo xtask interop`: check the composed files with those CLIs.
+//! - `cargo xtask fuzz TARGET --time SECONDS`: fuzz one target.
+//! - `cargo xtask wac-agreement`: compare wcompose with `wac compose` on the
+//!   conformance suite.
 
 mod compose;
+mod fuzz;
 mod interop;
 mod tools;
+mod wac_agreement;
 
 use std::path::PathBuf;
 
@@ -24,6 +29,12 @@ Tasks:
             ~/.cache/wcompose/tools
   interop   compose, then validate with wasm-tools and run with the wasmtime
             CLI
+  fuzz TARGET [--time SECONDS]
+            run a cargo-fuzz target (componentize, check, compose, wit)
+            on nightly; installs cargo-fuzz when missing
+  wac-agreement
+            run the .wac conformance suite (tests/compose) through both
+            `wac compose` and wcompose and compare the outputs
 ";
 
 fn main() -> std::process::ExitCode {
@@ -41,6 +52,8 @@ fn main() -> std::process::ExitCode {
         Some("compose") => compose::run(&root),
         Some("tools") => tools::run(&sh),
         Some("interop") => interop::run(&sh, &root),
+        Some("wac-agreement") => wac_agreement::run(&sh, &root),
+        Some("fuzz") => fuzz::run(&sh, &root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
