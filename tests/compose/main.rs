@@ -74,16 +74,7 @@ fn world_of(component: &[u8]) -> String {
     else {
         panic!("not a component");
     };
-    let package = resolve.worlds[world].package.unwrap();
-    let nested: Vec<_> = resolve
-        .packages
-        .iter()
-        .map(|(id, _)| id)
-        .filter(|id| *id != package)
-        .collect();
-    let mut printer = wit_component::WitPrinter::default();
-    printer.print(&resolve, package, &nested).unwrap();
-    printer.output.to_string()
+    wcompose::check::world::world_as_wit(&resolve, world).unwrap()
 }
 
 #[test]

@@ -116,20 +116,23 @@ fn run_passes_stdin_to_a_command_and_returns_its_exit_status() {
     assert_eq!(output.status.code(), Some(1));
 }
 
-#[test]
-fn componentize_picks_the_reactor_adapter_for_a_library() {
-    let dir = tempfile::tempdir().unwrap();
+/// Runs `wcompose componentize` on the calculator's core module.
+fn componentize_calculator(extra: &[&str], out: &std::path::Path) -> Output {
     let core = support::guest_cores()
         .iter()
         .find(|p| p.ends_with("calculator.wasm"))
         .unwrap();
+    let mut args = vec!["componentize", core.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.extend(["-o", out.to_str().unwrap()]);
+    wcompose(&args)
+}
+
+#[test]
+fn componentize_picks_the_reactor_adapter_for_a_library() {
+    let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("calculator.component.wasm");
-    let output = wcompose(&[
-        "componentize",
-        core.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let output = componentize_calculator(&[], &out);
     let stderr = stderr(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(stderr.contains("with the reactor adapter"), "{stderr}");
@@ -139,19 +142,8 @@ fn componentize_picks_the_reactor_adapter_for_a_library() {
 #[test]
 fn the_command_adapter_is_refused_for_a_library_with_an_explanation() {
     let dir = tempfile::tempdir().unwrap();
-    let core = support::guest_cores()
-        .iter()
-        .find(|p| p.ends_with("calculator.wasm"))
-        .unwrap();
     let out = dir.path().join("out.wasm");
-    let output = wcompose(&[
-        "componentize",
-        core.to_str().unwrap(),
-        "--adapter",
-        "command",
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let output = componentize_calculator(&["--adapter", "command"], &out);
     let stderr = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("has none: it is a library"), "{stderr}");

@@ -84,11 +84,9 @@ impl ComponentWorld {
     }
 }
 
-fn print_and_reparse(
-    resolve: &Resolve,
-    world: WorldId,
-    path: &str,
-) -> Option<(Resolve, WorldId, String)> {
+/// Prints a world and every package it uses as one WIT text, the world's
+/// own package first and the others nested in it.
+pub fn world_as_wit(resolve: &Resolve, world: WorldId) -> Option<String> {
     let main = resolve.worlds[world].package?;
     let nested: Vec<_> = resolve
         .packages
@@ -99,7 +97,15 @@ fn print_and_reparse(
     let mut printer = wit_component::WitPrinter::default();
     printer.emit_docs(false);
     printer.print(resolve, main, &nested).ok()?;
-    let text = printer.output.to_string();
+    Some(printer.output.to_string())
+}
+
+fn print_and_reparse(
+    resolve: &Resolve,
+    world: WorldId,
+    path: &str,
+) -> Option<(Resolve, WorldId, String)> {
+    let text = world_as_wit(resolve, world)?;
     let mut reparsed = Resolve::default();
     let pkg = reparsed.push_source(path, &text).ok()?;
     let name = &resolve.worlds[world].name;
