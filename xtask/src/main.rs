@@ -8,7 +8,10 @@
 //! - `cargo xtask fuzz TARGET --time SECONDS`: fuzz one target.
 //! - `cargo xtask wac-agreement`: compare wcompose with `wac compose` on the
 //!   conformance suite.
+//! - `cargo xtask bench`: measure wcompose against those CLIs, in time and
+//!   size, and write `target/bench/report.{md,json}`.
 
+mod bench;
 mod compose;
 mod fuzz;
 mod interop;
@@ -35,6 +38,11 @@ Tasks:
   wac-agreement
             run the .wac conformance suite (tests/compose) through both
             `wac compose` and wcompose and compare the outputs
+  bench     measure wcompose against wasm-tools, wac and the wasmtime CLI
+            (whole processes, in process, synthetic graphs of 25 to 400
+            components, sizes per stage) and write target/bench/report.md
+            and report.json; `--quick` for fewer repetitions and graphs
+            up to 100 components
 ";
 
 fn main() -> std::process::ExitCode {
@@ -54,6 +62,7 @@ fn main() -> std::process::ExitCode {
         Some("interop") => interop::run(&sh, &root),
         Some("wac-agreement") => wac_agreement::run(&sh, &root),
         Some("fuzz") => fuzz::run(&sh, &root, &args[1..]),
+        Some("bench") => bench::run(&sh, &root, &args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

@@ -1,0 +1,651 @@
+//! The bench report: what was measured, on which machine, and how it
+//! compares with the targets; rendered as Markdown (printed and written to
+//! `target/bench/report.md`) and as JSON (`target/bench/report.json`).
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use super::stats::{Stats, format_duration};
+
+/// The machine the figures were taken on.
+#[derive(Debug, Clone)]
+pub struct Machine {
+    /// The CPU model, from `/proc/cpuinfo`.
+    pub cpu: String,
+    /// Cores available to the process (what `nproc` says).
+    pub cores: usize,
+    /// The kernel release.
+    pub kernel: String,
+    /// `rustc --version`.
+    pub rustc: String,
+    /// When the run started (UTC).
+    pub date: String,
+    /// The load averages when the run started (1, 5, 15 minutes), from
+    /// `/proc/loadavg`: other work on the machine widens the spreads.
+    pub load: String,
+}
+
+/// One timed command line.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// The command line, as a user would type it.
+    pub command: String,
+    /// Its wall-clock times.
+    pub stats: Stats,
+    /// Its CPU times (user + system), where the platform reports them.
+    pub cpu: Option<Stats>,
+}
+
+/// A whole-process row: wcompose's command and, when there is one, the
+/// reference tool's command for the same job.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// A stable name, for targets and the JSON.
+    pub key: &'static str,
+    /// What the row measures.
+    pub what: String,
+    /// wcompose (or the project's own task).
+    pub ours: Timing,
+    /// The reference tool and its command.
+    pub reference: Option<(String, Timing)>,
+}
+
+impl Comparison {
+    /// Our median over the reference's median.
+    pub fn ratio(&self) -> Option<f64> {
+        self.reference
+            .as_ref()
+            .map(|(_, r)| ratio(self.ours.stats.median, r.stats.median))
+    }
+
+    /// Our median CPU time over the reference's.
+    pub fn cpu_ratio(&self) -> Option<f64> {
+        let (_, r) = self.reference.as_ref()?;
+        Some(ratio(self.ours.cpu?.median, r.cpu?.median))
+    }
+}
+
+/// An in-process measurement of a library call, per call.
+#[derive(Debug, Clone)]
+pub struct Measurement {
+    /// A stable name, for targets and the JSON.
+    pub key: &'static str,
+    /// What the row measures.
+    pub what: String,
+    /// Per-call times.
+    pub stats: Stats,
+}
+
+/// Check and compose times of one synthetic graph.
+#[derive(Debug, Clone)]
+pub struct Scaling {
+    /// `chain` or `fan-out`.
+    pub shape: &'static str,
+    /// The size the graph was generated for.
+    pub size: usize,
+    /// How many components it has.
+    pub components: usize,
+    /// `check_source` per call.
+    pub check: Stats,
+    /// `compose_file` per call.
+    pub compose: Stats,
+    /// CPU time of `check_source`, where the platform reports it.
+    pub check_cpu: Option<Stats>,
+    /// CPU time of `compose_file`, where the platform reports it.
+    pub compose_cpu: Option<Stats>,
+}
+
+impl Scaling {
+    /// Check plus compose, the figure the targets speak of.
+    pub fn total(&self) -> Duration {
+        self.check.median + self.compose.median
+    }
+
+    /// Check plus compose in CPU time.
+    pub fn total_cpu(&self) -> Option<Duration> {
+        Some(self.check_cpu?.median + self.compose_cpu?.median)
+    }
+
+    /// How much more this row takes than `smaller`: in CPU time where
+    /// known (other work on the machine hardly changes it), else in
+    /// wall-clock time.
+    pub fn growth(&self, smaller: &Scaling) -> f64 {
+        match (self.total_cpu(), smaller.total_cpu()) {
+            (Some(big), Some(small)) => ratio(big, small),
+            _ => ratio(self.total(), smaller.total()),
+        }
+    }
+}
+
+/// The size of one stage's output.
+#[derive(Debug, Clone)]
+pub struct Size {
+    /// The stage: `core (debug)`, `component`, ...
+    pub stage: String,
+    /// The file, relative to the project root.
+    pub file: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// The composed seed against the components it is made of.
+#[derive(Debug, Clone)]
+pub struct ComposedSize {
+    /// The composed file's size.
+    pub composed: u64,
+    /// Each part's name and size.
+    pub parts: Vec<(String, u64)>,
+}
+
+impl ComposedSize {
+    /// The sum of the parts.
+    pub fn sum(&self) -> u64 {
+        self.parts.iter().map(|(_, b)| b).sum()
+    }
+
+    /// Composed over the sum of the parts.
+    pub fn ratio(&self) -> f64 {
+        self.composed as f64 / self.sum().max(1) as f64
+    }
+}
+
+/// One way of starting the seed composition, and how long it takes.
+#[derive(Debug, Clone)]
+pub struct ColdStart {
+    /// How it was started.
+    pub what: String,
+    /// Median time until the result was printed (or returned).
+    pub median: Duration,
+}
+
+/// A performance target from the issues, and whether this run meets it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The issue that sets it.
+    pub issue: u32,
+    /// The target, in words.
+    pub what: String,
+    /// The figure this run measured, in words.
+    pub measured: String,
+    /// `None` when this run did not measure it.
+    pub met: Option<bool>,
+}
+
+/// Everything one `cargo xtask bench` found.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Where the figures come from.
+    pub machine: Machine,
+    /// A `--quick` run (fewer repetitions, smaller graphs).
+    pub quick: bool,
+    /// Whole processes.
+    pub processes: Vec<Comparison>,
+    /// Library calls.
+    pub in_process: Vec<Measurement>,
+    /// Synthetic graphs.
+    pub scaling: Vec<Scaling>,
+    /// Sizes per stage.
+    pub sizes: Vec<Size>,
+    /// The composed seed against its parts.
+    pub composed: Option<ComposedSize>,
+    /// Cold start of the seed composition.
+    pub cold_start: Vec<ColdStart>,
+    /// Targets from the issues.
+    pub targets: Vec<Target>,
+    /// Things a reader should know about this run.
+    pub notes: Vec<String>,
+}
+
+/// The seed's figures for starting a service, beside which the cold start
+/// is shown.
+pub const COLD_START_REFERENCES: [(&str, &str); 2] = [
+    ("a container (the seed's figure)", "300–800 ms"),
+    ("a Wasm instance (the seed's figure)", "0.1–5 ms"),
+];
+
+impl Report {
+    /// A process row by key.
+    pub fn process(&self, key: &str) -> Option<&Comparison> {
+        self.processes.iter().find(|c| c.key == key)
+    }
+
+    /// An in-process row by key.
+    pub fn measurement(&self, key: &str) -> Option<&Measurement> {
+        self.in_process.iter().find(|m| m.key == key)
+    }
+
+    /// The scaling row for `shape` at `size`.
+    pub fn scaling_at(&self, shape: &str, size: usize) -> Option<&Scaling> {
+        self.scaling
+            .iter()
+            .find(|s| s.shape == shape && s.size == size)
+    }
+
+    /// The previous (smaller) row of the same shape, for growth ratios.
+    pub fn previous(&self, row: &Scaling) -> Option<&Scaling> {
+        self.scaling
+            .iter()
+            .filter(|s| s.shape == row.shape && s.size < row.size)
+            .max_by_key(|s| s.size)
+    }
+
+    /// The report as Markdown.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let m = &self.machine;
+        let _ = writeln!(out, "# wcompose bench\n");
+        let _ = writeln!(
+            out,
+            "{} on {} ({} cores), Linux {}, {}, load average {} at the start{}.\n",
+            m.date,
+            m.cpu,
+            m.cores,
+            m.kernel,
+            m.rustc,
+            m.load,
+            if self.quick {
+                ", `--quick` (fewer repetitions, graphs up to 100)"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            out,
+            "Times are medians, with min–max in brackets; ratios are wcompose's median \
+             over the reference's, measured in the same run.\n"
+        );
+
+        out.push_str("## Targets\n\n| | issue | target | measured |\n|---|---|---|---|\n");
+        for t in &self.targets {
+            let mark = match t.met {
+                Some(true) => "✓",
+                Some(false) => "✗",
+                None => "–",
+            };
+            let _ = writeln!(
+                out,
+                "| {mark} | #{} | {} | {} |",
+                t.issue, t.what, t.measured
+            );
+        }
+
+        out.push_str(
+            "\n## Whole processes\n\n\
+             | what | wcompose | reference | reference time | ratio | CPU time, wcompose / reference |\n\
+             |---|---|---|---|---|---|\n",
+        );
+        for c in &self.processes {
+            let (name, time, ratio) = match (&c.reference, c.ratio()) {
+                (Some((name, r)), Some(ratio)) => {
+                    (name.as_str(), span(&r.stats), format!("{ratio:.2}×"))
+                }
+                _ => ("", String::new(), String::new()),
+            };
+            let ours_cpu = c.ours.cpu.map(|s| format_duration(s.median));
+            let cpu = match (ours_cpu, c.reference.as_ref().and_then(|(_, r)| r.cpu)) {
+                (Some(ours), Some(theirs)) => format!(
+                    "{ours} / {} ({:.2}×)",
+                    format_duration(theirs.median),
+                    c.cpu_ratio().unwrap_or_default()
+                ),
+                (Some(ours), None) => ours,
+                (None, _) => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {name} | {time} | {ratio} | {cpu} |",
+                c.what,
+                span(&c.ours.stats)
+            );
+        }
+        out.push_str("\nCommand lines (run from the project root):\n\n");
+        for c in &self.processes {
+            let _ = writeln!(out, "- {}: `{}`", c.what, c.ours.command);
+            if let Some((_, r)) = &c.reference {
+                let _ = writeln!(out, "  vs `{}`", r.command);
+            }
+        }
+
+        out.push_str(
+            "\n## In process (per call)\n\n| what | time | calls per sample |\n|---|---|---|\n",
+        );
+        for m in &self.in_process {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                m.what,
+                span(&m.stats),
+                m.stats.batch
+            );
+        }
+
+        if !self.scaling.is_empty() {
+            out.push_str(
+                "\n## Scaling (synthetic graphs, in process)\n\n\
+                 Growth is the ratio to the next smaller graph of the same shape, in CPU time \
+                 (which other work on the machine hardly changes).\n\n\
+                 | graph | components | check | compose | check + compose | CPU time | growth |\n\
+                 |---|---|---|---|---|---|---|\n",
+            );
+            for s in &self.scaling {
+                let growth = self
+                    .previous(s)
+                    .map(|p| {
+                        format!(
+                            "×{:.2} for ×{:.1} components",
+                            s.growth(p),
+                            s.components as f64 / p.components as f64
+                        )
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "| {} {} | {} | {} | {} | {} | {} | {growth} |",
+                    s.shape,
+                    s.size,
+                    s.components,
+                    format_duration(s.check.median),
+                    format_duration(s.compose.median),
+                    format_duration(s.total()),
+                    s.total_cpu().map(format_duration).unwrap_or_default(),
+                );
+            }
+        }
+
+        out.push_str("\n## Sizes\n\n| stage | file | bytes |\n|---|---|---|\n");
+        for s in &self.sizes {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} |",
+                s.stage,
+                s.file,
+                thousands(s.bytes)
+            );
+        }
+        if let Some(c) = &self.composed {
+            let parts: Vec<String> = c
+                .parts
+                .iter()
+                .map(|(name, bytes)| format!("{name} {}", thousands(*bytes)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "\nThe composed seed is {} bytes, {:.3}× the sum of its parts ({} = {}).",
+                thousands(c.composed),
+                c.ratio(),
+                parts.join(" + "),
+                thousands(c.sum())
+            );
+        }
+
+        out.push_str("\n## Cold start of the seed composition\n\n| start | time |\n|---|---|\n");
+        for c in &self.cold_start {
+            let _ = writeln!(out, "| {} | {} |", c.what, format_duration(c.median));
+        }
+        for (what, figure) in COLD_START_REFERENCES {
+            let _ = writeln!(out, "| {what} | {figure} |");
+        }
+
+        if !self.notes.is_empty() {
+            out.push_str("\n## Notes\n\n");
+            for note in &self.notes {
+                let _ = writeln!(out, "- {note}");
+            }
+        }
+        out
+    }
+
+    /// The report as JSON: durations in nanoseconds, sizes in bytes.
+    pub fn to_json(&self) -> Value {
+        let m = &self.machine;
+        json!({
+            "machine": {
+                "cpu": m.cpu,
+                "cores": m.cores,
+                "kernel": m.kernel,
+                "rustc": m.rustc,
+                "date": m.date,
+                "load": m.load,
+            },
+            "quick": self.quick,
+            "targets": self.targets.iter().map(|t| json!({
+                "issue": t.issue,
+                "target": t.what,
+                "measured": t.measured,
+                "met": t.met,
+            })).collect::<Vec<_>>(),
+            "processes": self.processes.iter().map(|c| json!({
+                "key": c.key,
+                "what": c.what,
+                "wcompose": timing_json(&c.ours),
+                "reference": c.reference.as_ref().map(|(name, r)| {
+                    let mut value = timing_json(r);
+                    value["tool"] = json!(name);
+                    value
+                }),
+                "ratio": c.ratio(),
+                "cpu_ratio": c.cpu_ratio(),
+            })).collect::<Vec<_>>(),
+            "in_process": self.in_process.iter().map(|m| json!({
+                "key": m.key,
+                "what": m.what,
+                "per_call": stats_json(&m.stats),
+            })).collect::<Vec<_>>(),
+            "scaling": self.scaling.iter().map(|s| json!({
+                "shape": s.shape,
+                "size": s.size,
+                "components": s.components,
+                "check": stats_json(&s.check),
+                "compose": stats_json(&s.compose),
+                "check_cpu": s.check_cpu.as_ref().map(stats_json),
+                "compose_cpu": s.compose_cpu.as_ref().map(stats_json),
+                "total_ns": s.total().as_nanos() as u64,
+                "total_cpu_ns": s.total_cpu().map(|d| d.as_nanos() as u64),
+                "growth": self.previous(s).map(|p| s.growth(p)),
+            })).collect::<Vec<_>>(),
+            "sizes": self.sizes.iter().map(|s| json!({
+                "stage": s.stage,
+                "file": s.file,
+                "bytes": s.bytes,
+            })).collect::<Vec<_>>(),
+            "composed": self.composed.as_ref().map(|c| json!({
+                "bytes": c.composed,
+                "parts": c.parts.iter().map(|(n, b)| json!({"name": n, "bytes": b})).collect::<Vec<_>>(),
+                "sum_of_parts": c.sum(),
+                "ratio": c.ratio(),
+            })),
+            "cold_start": self.cold_start.iter().map(|c| json!({
+                "what": c.what,
+                "median_ns": c.median.as_nanos() as u64,
+            })).collect::<Vec<_>>(),
+            "notes": self.notes,
+        })
+    }
+}
+
+/// `a / b` for durations.
+pub fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(f64::MIN_POSITIVE)
+}
+
+/// `12.3 ms (11.9–13.0 ms)`.
+fn span(stats: &Stats) -> String {
+    format!(
+        "{} ({}–{})",
+        format_duration(stats.median),
+        format_duration(stats.min),
+        format_duration(stats.max)
+    )
+}
+
+/// `183,123`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn stats_json(s: &Stats) -> Value {
+    json!({
+        "min_ns": s.min.as_nanos() as u64,
+        "median_ns": s.median.as_nanos() as u64,
+        "max_ns": s.max.as_nanos() as u64,
+        "samples": s.runs,
+        "calls_per_sample": s.batch,
+    })
+}
+
+fn timing_json(t: &Timing) -> Value {
+    let mut value = stats_json(&t.stats);
+    value["command"] = json!(t.command);
+    value["cpu"] = json!(t.cpu.as_ref().map(stats_json));
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(ms: u64) -> Stats {
+        let d = Duration::from_millis(ms);
+        Stats {
+            min: d,
+            median: d,
+            max: d,
+            runs: 1,
+            batch: 1,
+        }
+    }
+
+    fn sample() -> Report {
+        Report {
+            machine: Machine {
+                cpu: "Test CPU".into(),
+                cores: 2,
+                kernel: "6.1".into(),
+                rustc: "rustc 1.95.0".into(),
+                date: "2025-01-01".into(),
+                load: "0.10 0.20 0.30".into(),
+            },
+            quick: false,
+            processes: vec![Comparison {
+                key: "compose",
+                what: "compose the seed".into(),
+                ours: Timing {
+                    command: "wcompose compose compositions/seed.wac".into(),
+                    stats: stats(6),
+                    cpu: Some(stats(4)),
+                },
+                reference: Some((
+                    "wac compose".into(),
+                    Timing {
+                        command: "wac compose compositions/seed.wac".into(),
+                        stats: stats(12),
+                        cpu: Some(stats(5)),
+                    },
+                )),
+            }],
+            in_process: vec![],
+            scaling: vec![
+                Scaling {
+                    shape: "chain",
+                    size: 100,
+                    components: 100,
+                    check: stats(10),
+                    compose: stats(10),
+                    check_cpu: Some(stats(10)),
+                    compose_cpu: Some(stats(10)),
+                },
+                Scaling {
+                    shape: "chain",
+                    size: 200,
+                    components: 200,
+                    check: stats(20),
+                    compose: stats(22),
+                    check_cpu: Some(stats(20)),
+                    compose_cpu: Some(stats(20)),
+                },
+            ],
+            sizes: vec![Size {
+                stage: "composed".into(),
+                file: "target/wcompose/seed.wasm".into(),
+                bytes: 183_123,
+            }],
+            composed: Some(ComposedSize {
+                composed: 102,
+                parts: vec![("a".into(), 50), ("b".into(), 50)],
+            }),
+            cold_start: vec![],
+            targets: vec![Target {
+                issue: 6,
+                what: "compose ≤ 0.75× wac".into(),
+                measured: "0.50×".into(),
+                met: Some(true),
+            }],
+            notes: vec![],
+        }
+    }
+
+    #[test]
+    fn the_markdown_has_a_row_per_measurement_with_ratios() {
+        let text = sample().to_markdown();
+        assert!(
+            text.contains("| compose the seed | 6.00 ms (6.00 ms–6.00 ms) | wac compose | 12.0 ms (12.0 ms–12.0 ms) | 0.50× | 4.00 ms / 5.00 ms (0.80×) |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| ✓ | #6 | compose ≤ 0.75× wac | 0.50× |"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "| chain 200 | 200 | 20.0 ms | 22.0 ms | 42.0 ms | 40.0 ms | ×2.00 for ×2.0 components |"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| composed | `target/wcompose/seed.wasm` | 183,123 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1.020× the sum of its parts (a 50 + b 50 = 100)"),
+            "{text}"
+        );
+        assert!(text.contains("300–800 ms"), "{text}");
+    }
+
+    #[test]
+    fn the_json_parses_back_with_nanoseconds_and_ratios() {
+        let text = serde_json::to_string(&sample().to_json()).unwrap();
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["processes"][0]["ratio"], json!(0.5));
+        assert_eq!(
+            value["processes"][0]["reference"]["median_ns"],
+            json!(12_000_000u64)
+        );
+        assert_eq!(
+            value["processes"][0]["reference"]["tool"],
+            json!("wac compose")
+        );
+        assert_eq!(value["scaling"][1]["growth"], json!(2.0));
+        assert_eq!(value["scaling"][1]["total_ns"], json!(42_000_000u64));
+        assert_eq!(value["composed"]["sum_of_parts"], json!(100));
+        assert_eq!(value["targets"][0]["met"], json!(true));
+    }
+
+    #[test]
+    fn large_numbers_get_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

@@ -1,0 +1,199 @@
+//! The performance targets of issues 4–7, judged against one report.
+//!
+//! Every target is a ratio or a limit on figures from the same run; a
+//! target whose figures this run did not take (a `--quick` run stops at
+//! 100 components) is shown as not measured, never as met.
+
+use std::time::Duration;
+
+use super::report::{Report, Target, ratio};
+use super::stats::format_duration;
+
+/// The graph size the scaling targets speak of, and the one before it.
+const SCALING_SIZE: usize = 200;
+const SCALING_BEFORE: usize = 100;
+
+/// Judges every target.
+pub fn evaluate(report: &Report) -> Vec<Target> {
+    let mut targets = vec![
+        ratio_target(
+            report,
+            6,
+            "compose",
+            "compose the seed ≤ 0.75× `wac compose`",
+            0.75,
+        ),
+        ratio_target(
+            report,
+            7,
+            "componentize",
+            "componentize ≤ 0.75× `wasm-tools component new`",
+            0.75,
+        ),
+        ratio_target(
+            report,
+            4,
+            "check",
+            "check the seed ≤ 1.5× `wasm-tools validate` on the composed file",
+            1.5,
+        ),
+        ratio_target(
+            report,
+            5,
+            "run-warm",
+            "warm `run --invoke` ≤ 0.7× `wasmtime run` with a warm cache",
+            0.7,
+        ),
+        floor_target(report),
+        ratio_target(
+            report,
+            5,
+            "run-cold",
+            "cold `run --invoke` (no cache) ≤ 1× `wasmtime run -C cache=n`",
+            1.0,
+        ),
+        limit_target(
+            report,
+            5,
+            "instantiate",
+            "in process: instantiate from `InstancePre` with pooling ≤ 10 µs",
+            Duration::from_micros(10),
+        ),
+        limit_target(
+            report,
+            5,
+            "call-json-pretty",
+            "in process: warm call to `json-pretty` ≤ 1 µs",
+            Duration::from_micros(1),
+        ),
+        limit_target(
+            report,
+            7,
+            "pipeline",
+            "in process: whole library pipeline ≤ 5 ms",
+            Duration::from_millis(5),
+        ),
+    ];
+
+    let what = "no-op second `cargo xtask compose` ≤ 2 s";
+    targets.push(match report.process("noop-compose") {
+        Some(c) => Target {
+            issue: 6,
+            what: what.to_string(),
+            measured: format_duration(c.ours.stats.median),
+            met: Some(c.ours.stats.median <= Duration::from_secs(2)),
+        },
+        None => not_measured(6, what),
+    });
+
+    for shape in ["chain", "fan-out"] {
+        let what = format!("{shape} of {SCALING_SIZE}: check + compose ≤ 1 s");
+        targets.push(match report.scaling_at(shape, SCALING_SIZE) {
+            Some(s) => Target {
+                issue: 4,
+                what,
+                measured: format_duration(s.total()),
+                met: Some(s.total() <= Duration::from_secs(1)),
+            },
+            None => not_measured(4, &what),
+        });
+        let what = format!("{shape}: time({SCALING_SIZE}) / time({SCALING_BEFORE}) ≤ 2.2");
+        targets.push(
+            match (
+                report.scaling_at(shape, SCALING_SIZE),
+                report.scaling_at(shape, SCALING_BEFORE),
+            ) {
+                (Some(big), Some(small)) => {
+                    let growth = big.growth(small);
+                    let wall = ratio(big.total(), small.total());
+                    let measured = match big.total_cpu() {
+                        Some(_) => format!("{growth:.2} in CPU time ({wall:.2} wall-clock)"),
+                        None => format!("{growth:.2}"),
+                    };
+                    Target {
+                        issue: 4,
+                        what,
+                        measured,
+                        met: Some(growth <= 2.2),
+                    }
+                }
+                _ => not_measured(4, &what),
+            },
+        );
+    }
+
+    let what = "composed seed ≤ 1.02× the sum of its parts";
+    targets.push(match &report.composed {
+        Some(c) => Target {
+            issue: 7,
+            what: what.to_string(),
+            measured: format!("{:.3}×", c.ratio()),
+            met: Some(c.ratio() <= 1.02),
+        },
+        None => not_measured(7, what),
+    });
+    targets
+}
+
+/// wcompose's median over the reference's, for the process row `key`.
+fn ratio_target(report: &Report, issue: u32, key: &str, what: &str, limit: f64) -> Target {
+    let measured = report
+        .process(key)
+        .and_then(|c| Some((c.ratio()?, c.reference.as_ref()?.0.clone())));
+    match measured {
+        Some((r, tool)) => Target {
+            issue,
+            what: what.to_string(),
+            measured: format!("{r:.2}× {tool}"),
+            met: Some(r <= limit),
+        },
+        None => not_measured(issue, what),
+    }
+}
+
+/// A warm run against the floor: a wcompose process that does nothing.
+fn floor_target(report: &Report) -> Target {
+    let what = "warm `run --invoke` ≤ 1.5× a process that does nothing (`wcompose --version`)";
+    let (Some(run), Some(floor)) = (report.process("run-warm"), report.process("floor")) else {
+        return not_measured(5, what);
+    };
+    let r = ratio(run.ours.stats.median, floor.ours.stats.median);
+    let vs_true = floor
+        .reference
+        .as_ref()
+        .map(|(_, t)| {
+            format!(
+                " ({:.1}× `true`)",
+                ratio(run.ours.stats.median, t.stats.median)
+            )
+        })
+        .unwrap_or_default();
+    Target {
+        issue: 5,
+        what: what.to_string(),
+        measured: format!("{r:.2}×{vs_true}"),
+        met: Some(r <= 1.5),
+    }
+}
+
+/// The in-process row `key` against an absolute limit.
+fn limit_target(report: &Report, issue: u32, key: &str, what: &str, limit: Duration) -> Target {
+    match report.measurement(key) {
+        Some(m) => Target {
+            issue,
+            what: what.to_string(),
+            measured: format_duration(m.stats.median),
+            met: Some(m.stats.median <= limit),
+        },
+        None => not_measured(issue, what),
+    }
+}
+
+fn not_measured(issue: u32, what: &str) -> Target {
+    Target {
+        issue,
+        what: what.to_string(),
+        measured: "not measured in this run".to_string(),
+        met: None,
+    }
+}
