@@ -61,7 +61,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FileError> {
         .tempfile_in(dir)
         .map_err(err)?;
     tmp.write_all(bytes).map_err(err)?;
-    tmp.as_file().sync_all().map_err(err)?;
+    // The rename is what makes the write whole-or-nothing for readers and
+    // for a killed process; no fsync, as with other build tools, since it
+    // costs more than the rest of a compose on a busy disk.
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }

@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use wasmparser::WasmFeatures;
 use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre, Val};
 use wasmtime::{Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 use wasmtime_wasi::WasiCtx;
@@ -112,6 +113,10 @@ impl Runner {
     /// preview-1 core module, and prepares it for instantiation.
     pub fn new(bytes: &[u8], options: RunnerOptions) -> Result<Self, RunError> {
         let mut config = engine_config(&options.limits);
+        // A component that uses none of the Component Model's async
+        // features runs on an engine without its concurrency bookkeeping,
+        // which makes every call and instantiation cheaper.
+        config.concurrency_support(uses_async(bytes));
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool(&options)));
         let engine = Engine::new(&config).map_err(prepare)?;
         let compiled = compile(&engine, bytes, options.cache.as_ref())?;
@@ -304,4 +309,26 @@ fn pool(options: &RunnerOptions) -> PoolingAllocationConfig {
         pool.max_memory_size(usize::try_from(max).unwrap_or(usize::MAX));
     }
     pool
+}
+
+/// Whether `bytes` needs the Component Model's async or threading features
+/// (a core module, which becomes a synchronous component, does not).
+fn uses_async(bytes: &[u8]) -> bool {
+    let concurrency = WasmFeatures::CM_ASYNC
+        | WasmFeatures::CM_MORE_ASYNC_BUILTINS
+        | WasmFeatures::CM_ASYNC_STACKFUL
+        | WasmFeatures::CM_THREADING
+        | WasmFeatures::CM_ERROR_CONTEXT;
+    if !wasmparser::Parser::is_component(bytes) {
+        return false;
+    }
+    let without = WasmFeatures::all().difference(concurrency);
+    // Invalid input fails later with its own error; only a component that
+    // validates with those features and not without them needs them.
+    wasmparser::Validator::new_with_features(without)
+        .validate_all(bytes)
+        .is_err()
+        && wasmparser::Validator::new_with_features(WasmFeatures::all())
+            .validate_all(bytes)
+            .is_ok()
 }
