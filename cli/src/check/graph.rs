@@ -22,7 +22,7 @@ use wit_parser::{InterfaceId, Resolve, Span, TypeDefKind, WorldItem};
 
 use super::compat::{self, Side};
 use super::hosts::{self, Answer};
-use super::world::ComponentWorld;
+use super::world::{ComponentWorld, Printed};
 use super::{CheckOptions, Finding, FindingKind, Label, Report, Severity, SourceFile};
 
 /// Checks every instantiation of `doc` against the components in `packages`
@@ -384,16 +384,44 @@ impl<'a> Walker<'a, '_> {
         );
         match (import, export) {
             (WorldItem::Interface { id: import, .. }, WorldItem::Interface { id: export, .. }) => {
-                let mismatches = compat::compare_interfaces(
-                    Side {
-                        resolve: &consumer.world.resolve,
-                        interface: *import,
-                    },
-                    Side {
-                        resolve: &producer.world.resolve,
-                        interface: *export,
-                    },
-                );
+                if compat::compare_interfaces(
+                    side(&consumer.world, *import),
+                    side(&producer.world, *export),
+                )
+                .is_empty()
+                {
+                    return;
+                }
+                // Compare again on the printed WIT, whose items have spans.
+                let printed = consumer
+                    .world
+                    .printed()
+                    .zip(producer.world.printed())
+                    .and_then(|(c, p)| {
+                        match (c.imports.get(name)?, p.exports.get(export_name.as_str())?) {
+                            (
+                                WorldItem::Interface { id: i, .. },
+                                WorldItem::Interface { id: e, .. },
+                            ) => Some((c, *i, p, *e)),
+                            _ => None,
+                        }
+                    });
+                let mismatches = match printed {
+                    Some((c, i, p, e)) => compat::compare_interfaces(
+                        Side {
+                            resolve: &c.resolve,
+                            interface: i,
+                        },
+                        Side {
+                            resolve: &p.resolve,
+                            interface: e,
+                        },
+                    ),
+                    None => compat::compare_interfaces(
+                        side(&consumer.world, *import),
+                        side(&producer.world, *export),
+                    ),
+                };
                 let wit = self.options.wit.as_deref();
                 let import_spans = Self::span_source(wit, &consumer.world, *import);
                 let export_spans = Self::span_source(wit, &producer.world, *export);
@@ -485,7 +513,7 @@ impl<'a> Walker<'a, '_> {
             .is_empty();
             same.then_some(SpanSource::Workspace(wit, id))
         });
-        from_workspace.unwrap_or(SpanSource::Printed(world))
+        from_workspace.unwrap_or_else(|| SpanSource::Printed(world.printed()))
     }
 
     /// Warns about `import` statements that nothing uses and instances that
@@ -707,7 +735,7 @@ impl<'a> Walker<'a, '_> {
 /// it), otherwise into the WIT printed from the component.
 enum SpanSource<'w> {
     /// The component's own printed WIT.
-    Printed(&'w ComponentWorld),
+    Printed(Option<&'w Printed>),
     /// The workspace's WIT, interface `InterfaceId` there.
     Workspace(&'w crate::wit::Wit, InterfaceId),
 }
@@ -717,13 +745,11 @@ impl SpanSource<'_> {
     /// the workspace WIT, found by name).
     fn label(&self, span: Option<Span>, path: &str, text: String) -> Option<Label> {
         match self {
-            SpanSource::Printed(world) => {
-                let location = world.resolve.source_map.resolve_span(span?)?;
-                if world.source.text.is_empty() {
-                    return None;
-                }
+            SpanSource::Printed(printed) => {
+                let printed = printed.as_ref()?;
+                let location = printed.resolve.source_map.resolve_span(span?)?;
                 Some(Label {
-                    source: world.source.clone(),
+                    source: printed.source.clone(),
                     span: location.range,
                     text,
                 })
@@ -739,6 +765,14 @@ impl SpanSource<'_> {
                 })
             }
         }
+    }
+}
+
+/// One side of an edge, on the decoded types.
+fn side(world: &ComponentWorld, interface: InterfaceId) -> Side<'_> {
+    Side {
+        resolve: &world.resolve,
+        interface,
     }
 }
 

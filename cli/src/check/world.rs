@@ -1,28 +1,45 @@
 //! A component's world as WIT, with source text to point into.
 //!
-//! A binary component carries its types but no WIT source. To explain a
-//! mismatch in WIT terms with a line to point at, the component's world is
-//! printed as WIT (with wit-component's printer) and parsed back, so every
-//! function, parameter and type has a span into that text.
+//! A binary component carries its types but no WIT source. The check
+//! compares the decoded types; only when it finds a mismatch is the world
+//! printed as WIT (with wit-component's printer) and parsed back, so that
+//! every function, parameter and type of the explanation has a span into
+//! that text.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 use wit_parser::{Resolve, WorldId, WorldItem};
 
 use super::SourceFile;
 
-/// The WIT world of one component, parsed from text so that items have spans.
+/// The WIT world of one component.
 pub struct ComponentWorld {
-    /// Resolved WIT: the world and every package it uses.
+    /// Resolved WIT: the world and every package it uses, as decoded.
     pub resolve: Resolve,
     /// The component's world.
     pub world: WorldId,
-    /// The WIT text that `resolve`'s spans point into.
-    pub source: Arc<SourceFile>,
     /// Imports by their component-level name (`toolsku:calculator/ops`).
     pub imports: IndexMap<String, WorldItem>,
     /// Exports by their component-level name.
+    pub exports: IndexMap<String, WorldItem>,
+    /// The name that labels the printed WIT.
+    name: String,
+    /// The printed and re-parsed world, made on first use.
+    printed: OnceLock<Option<Printed>>,
+}
+
+/// A world printed as WIT and parsed back: the same items, with spans.
+pub struct Printed {
+    /// The re-parsed WIT.
+    pub resolve: Resolve,
+    /// The world in it.
+    pub world: WorldId,
+    /// The WIT text that `resolve`'s spans point into.
+    pub source: Arc<SourceFile>,
+    /// Imports by name, as in [`ComponentWorld::imports`].
+    pub imports: IndexMap<String, WorldItem>,
+    /// Exports by name, as in [`ComponentWorld::exports`].
     pub exports: IndexMap<String, WorldItem>,
 }
 
@@ -37,50 +54,64 @@ pub enum WorldError {
     NotComponent,
 }
 
+fn names(
+    resolve: &Resolve,
+    items: &IndexMap<wit_parser::WorldKey, WorldItem>,
+) -> IndexMap<String, WorldItem> {
+    items
+        .iter()
+        .map(|(key, item)| (resolve.name_world_key(key), item.clone()))
+        .collect()
+}
+
 impl ComponentWorld {
     /// Decodes the world of a component. `name` labels the printed WIT (for
-    /// example `deps/toolsku/calculator.wasm`).
+    /// example `toolsku:calculator`).
     pub fn from_component(name: &str, bytes: &[u8]) -> Result<Self, WorldError> {
-        let (resolve, world) =
-            match wit_parser::decoding::decode(bytes).map_err(WorldError::Decode)? {
-                wit_parser::decoding::DecodedWasm::Component(resolve, world) => (resolve, world),
-                wit_parser::decoding::DecodedWasm::WitPackage(..) => {
-                    return Err(WorldError::NotComponent);
-                }
-            };
-        // Print the world and re-parse it so that every item has a span. If
-        // the round trip fails the decoded types are still right, only
-        // without places to point at.
-        let path = format!("{name} (as WIT)");
-        match print_and_reparse(&resolve, world, &path) {
-            Some((reparsed, world, text)) => {
-                Ok(Self::new(reparsed, world, SourceFile::new(path, text)))
+        match wit_parser::decoding::decode(bytes).map_err(WorldError::Decode)? {
+            wit_parser::decoding::DecodedWasm::Component(resolve, world) => {
+                Ok(Self::new(name, resolve, world))
             }
-            None => Ok(Self::new(
-                resolve,
-                world,
-                SourceFile::new(path, String::new()),
-            )),
+            wit_parser::decoding::DecodedWasm::WitPackage(..) => Err(WorldError::NotComponent),
         }
     }
 
-    /// Wraps an already resolved world whose spans point into `source`.
-    pub fn new(resolve: Resolve, world: WorldId, source: SourceFile) -> Self {
-        let names = |items: &IndexMap<wit_parser::WorldKey, WorldItem>| {
-            items
-                .iter()
-                .map(|(key, item)| (resolve.name_world_key(key), item.clone()))
-                .collect::<IndexMap<_, _>>()
-        };
-        let imports = names(&resolve.worlds[world].imports);
-        let exports = names(&resolve.worlds[world].exports);
+    /// Wraps a resolved world.
+    pub fn new(name: &str, resolve: Resolve, world: WorldId) -> Self {
+        let imports = names(&resolve, &resolve.worlds[world].imports);
+        let exports = names(&resolve, &resolve.worlds[world].exports);
         Self {
             resolve,
             world,
-            source: Arc::new(source),
             imports,
             exports,
+            name: name.to_string(),
+            printed: OnceLock::new(),
         }
+    }
+
+    /// The world printed as WIT and parsed back, so that its items have
+    /// spans; `None` if the round trip fails (the decoded types are still
+    /// right, only without places to point at).
+    pub fn printed(&self) -> Option<&Printed> {
+        self.printed
+            .get_or_init(|| {
+                let path = format!("{} (as WIT)", self.name);
+                let text = world_as_wit(&self.resolve, self.world)?;
+                let mut resolve = Resolve::default();
+                let package = resolve.push_source(&path, &text).ok()?;
+                let world = resolve
+                    .select_world(&[package], Some(&self.resolve.worlds[self.world].name))
+                    .ok()?;
+                Some(Printed {
+                    imports: names(&resolve, &resolve.worlds[world].imports),
+                    exports: names(&resolve, &resolve.worlds[world].exports),
+                    source: Arc::new(SourceFile::new(path, text)),
+                    resolve,
+                    world,
+                })
+            })
+            .as_ref()
     }
 }
 
@@ -98,17 +129,4 @@ pub fn world_as_wit(resolve: &Resolve, world: WorldId) -> Option<String> {
     printer.emit_docs(false);
     printer.print(resolve, main, &nested).ok()?;
     Some(printer.output.to_string())
-}
-
-fn print_and_reparse(
-    resolve: &Resolve,
-    world: WorldId,
-    path: &str,
-) -> Option<(Resolve, WorldId, String)> {
-    let text = world_as_wit(resolve, world)?;
-    let mut reparsed = Resolve::default();
-    let pkg = reparsed.push_source(path, &text).ok()?;
-    let name = &resolve.worlds[world].name;
-    let world = reparsed.select_world(&[pkg], Some(name)).ok()?;
-    Some((reparsed, world, text))
 }
