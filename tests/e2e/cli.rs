@@ -231,3 +231,85 @@ fn a_failed_write_keeps_the_previous_file() {
         .collect();
     assert_eq!(entries, ["out.wasm"], "a temporary file was left behind");
 }
+
+#[test]
+fn graph_draws_the_app_composition_as_dot_and_mermaid() {
+    let built = Built::new();
+    let app = built.composition("app.wac");
+    let deps = built.deps_dir();
+    let dot = wcompose(&[
+        "graph",
+        app.to_str().unwrap(),
+        "--deps-dir",
+        deps.to_str().unwrap(),
+    ]);
+    assert!(dot.status.success(), "{}", stderr(&dot));
+    let dot = String::from_utf8(dot.stdout).unwrap();
+    assert!(dot.starts_with("digraph \"app.wac\" {"), "{dot}");
+    for edge in [
+        "\"calculator\" -> \"formatter\" [label=\"toolsku:calculator/ops\"];",
+        "\"calculator\" -> \"app\" [label=\"toolsku:calculator/ops\"];",
+        "\"formatter\" -> \"app\" [label=\"toolsku:formatter/format\"];",
+    ] {
+        assert!(dot.contains(edge), "missing {edge} in\n{dot}");
+    }
+    assert!(dot.contains("\"(host)\" -> \"app\""), "{dot}");
+
+    let mermaid = wcompose(&[
+        "graph",
+        app.to_str().unwrap(),
+        "--deps-dir",
+        deps.to_str().unwrap(),
+        "--format",
+        "mermaid",
+    ]);
+    let mermaid = String::from_utf8(mermaid.stdout).unwrap();
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("n0 -->|\"toolsku:calculator/ops\"| n1"),
+        "{mermaid}"
+    );
+}
+
+#[test]
+fn why_names_the_edge_or_the_host_behind_an_import() {
+    let built = Built::new();
+    let seed = built.composition("seed.wac");
+    let deps = built.deps_dir();
+    let why = |name: &str, host: &str| {
+        wcompose(&[
+            "why",
+            name,
+            seed.to_str().unwrap(),
+            "--deps-dir",
+            deps.to_str().unwrap(),
+            "--host",
+            host,
+        ])
+    };
+    let output = why("ops", "wasmtime");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let answer = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        answer.starts_with(
+            "`formatter` imports `toolsku:calculator/ops` from `calculator`, passed at "
+        ),
+        "{answer}"
+    );
+
+    let output = why("wasi:cli/stdout", "none");
+    let answer = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        answer
+            .contains("leaves `wasi:cli/stdout@0.2.12` to the host (`...`): nothing satisfies it"),
+        "{answer}"
+    );
+
+    let output = why("nothing-like-this", "wasmtime");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("imports `nothing-like-this`"),
+        "{}",
+        stderr(&output)
+    );
+}
