@@ -204,7 +204,10 @@ pub fn componentize(bytes: &[u8], options: Options) -> Result<Componentized, Com
         }
         encoder.encode()
     };
-    let component = encode().map_err(|source| ComponentizeError::Encode { adapter, source })?;
+    let component = crate::guard::contain("wit-component", encode)
+        .map_err(anyhow::Error::msg)
+        .and_then(|r| r)
+        .map_err(|source| ComponentizeError::Encode { adapter, source })?;
     Ok(Componentized {
         bytes: component,
         input: kind,

@@ -28,6 +28,7 @@ pub mod check;
 pub mod componentize;
 pub mod compose;
 pub mod fsutil;
+pub mod guard;
 pub mod inspect;
 pub mod plug;
 pub mod run;

@@ -121,18 +121,22 @@ pub fn load(path: &Path) -> Result<Wit, WitError> {
         for file in &files {
             map.push(file, &sources[&file.display().to_string()].text);
         }
-        let group = map.parse().map_err(|(map, e)| WitError::Invalid {
-            message: e.render(&map),
-        })?;
+        let group = crate::guard::contain("wit-parser", || map.parse())
+            .map_err(|message| WitError::Invalid { message })?
+            .map_err(|(map, e)| WitError::Invalid {
+                message: e.render(&map),
+            })?;
         parsed.push((group, is_top));
     }
 
     let mut resolve = Resolve::default();
     let mut packages = Vec::new();
     for (group, is_top) in dependency_order(parsed) {
-        let id = resolve.push_group(group).map_err(|e| WitError::Invalid {
-            message: format!("{e:#}"),
-        })?;
+        let id = crate::guard::contain("wit-parser", || resolve.push_group(group))
+            .map_err(|message| WitError::Invalid { message })?
+            .map_err(|e| WitError::Invalid {
+                message: format!("{e:#}"),
+            })?;
         if is_top {
             packages.push(id);
         }
@@ -177,10 +181,13 @@ impl Wit {
             encoder.validate(true).module(&module)?;
             encoder.encode()
         };
-        encode().map_err(|source| WitError::Encode {
-            world: self.resolve.worlds[id].name.clone(),
-            source,
-        })
+        crate::guard::contain("wit-component", encode)
+            .map_err(anyhow::Error::msg)
+            .and_then(|r| r)
+            .map_err(|source| WitError::Encode {
+                world: self.resolve.worlds[id].name.clone(),
+                source,
+            })
     }
 }
 
@@ -233,8 +240,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, recursive: bool) -> Result<(), Wi
 
 /// The package a file declares, read by parsing the file on its own.
 fn declared_package(file: &Path, text: &str) -> Result<String, WitError> {
-    let group =
-        UnresolvedPackageGroup::parse(file, text).map_err(|(map, e)| WitError::Invalid {
+    let group = crate::guard::contain("wit-parser", || UnresolvedPackageGroup::parse(file, text))
+        .map_err(|message| WitError::Invalid { message })?
+        .map_err(|(map, e)| WitError::Invalid {
             message: e.render(&map),
         })?;
     Ok(package_key(&group.main.name))

@@ -5,10 +5,13 @@ mod deps;
 
 use std::sync::Arc;
 
+mod guard;
+
 use libfuzzer_sys::fuzz_target;
 use wcompose::check::SourceFile;
 
 fuzz_target!(|text: &str| {
+    guard::install();
     let options = wcompose::compose::Options {
         deps_dir: deps::deps().clone(),
         check: wcompose::check::CheckOptions {

@@ -4,9 +4,12 @@
 
 mod deps;
 
+mod guard;
+
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
+    guard::install();
     let dir = std::env::temp_dir().join(format!("wcompose-fuzz-{}-wac", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let file = dir.join("fuzz.wac");

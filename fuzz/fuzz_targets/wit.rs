@@ -2,9 +2,12 @@
 //! with itself as a baseline.
 #![no_main]
 
+mod guard;
+
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
+    guard::install();
     let dir = std::env::temp_dir().join(format!("wcompose-fuzz-{}-wit", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let file = dir.join("fuzz.wit");

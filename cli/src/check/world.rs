@@ -68,7 +68,9 @@ impl ComponentWorld {
     /// Decodes the world of a component. `name` labels the printed WIT (for
     /// example `toolsku:calculator`).
     pub fn from_component(name: &str, bytes: &[u8]) -> Result<Self, WorldError> {
-        match wit_parser::decoding::decode(bytes).map_err(WorldError::Decode)? {
+        let decoded = crate::guard::contain("wit-parser", || wit_parser::decoding::decode(bytes))
+            .map_err(|message| WorldError::Decode(anyhow::anyhow!(message)))?;
+        match decoded.map_err(WorldError::Decode)? {
             wit_parser::decoding::DecodedWasm::Component(resolve, world) => {
                 Ok(Self::new(name, resolve, world))
             }
