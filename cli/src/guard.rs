@@ -19,8 +19,8 @@ pub fn containing() -> bool {
     CONTAINING.with(|c| c.get() > 0)
 }
 
-/// Runs `f`; a panic inside it becomes `Err` with the panic's message,
-/// prefixed by `what` (`wit-parser panicked while parsing WIT: ...`).
+/// Runs `f`; a panic inside it becomes `Err` with the panic's message:
+/// `wit-parser cannot handle this input (internal error: ...)`.
 pub fn contain<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
     CONTAINING.with(|c| c.set(c.get() + 1));
     let result = catch_unwind(AssertUnwindSafe(f));
@@ -31,6 +31,6 @@ pub fn contain<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "no message".to_string());
-        format!("{what} panicked: {message}")
+        format!("{what} cannot handle this input (internal error: {message})")
     })
 }
