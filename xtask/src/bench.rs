@@ -759,8 +759,12 @@ mod tests {
             .args(["-c", &format!("sleep 30; : cargo install {spec}")])
             .spawn()
             .unwrap();
-        // `/proc/<pid>/cmdline` is there as soon as the process is.
-        let seen = install_running(spec);
+        // Until the child has exec'd, its command line is still the test's;
+        // poll for a while rather than race it.
+        let seen = (0..200).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+            install_running(spec)
+        });
         let _ = child.kill();
         let _ = child.wait();
         assert!(seen);
