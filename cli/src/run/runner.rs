@@ -160,14 +160,7 @@ impl Runner {
     /// Resolves an exported function by short name (`csv-to-json`),
     /// interface and name (`format.csv-to-json`), or fully qualified name.
     pub fn function(&self, name: &str) -> Result<Function, RunError> {
-        let info = find(&self.functions, name)?.clone();
-        let index = export_index(&self.component, &info).ok_or_else(|| {
-            prepare(anyhow::anyhow!(
-                "export `{}` has no index in the component",
-                info.qualified()
-            ))
-        })?;
-        Ok(Function { index, info })
+        resolve(&self.component, &self.functions, name)
     }
 
     /// Calls the function named `name` in a fresh instance.
@@ -205,6 +198,22 @@ impl Runner {
     }
 }
 
+/// Finds the exported function `name` and its index in `component`.
+fn resolve(
+    component: &Component,
+    functions: &[ExportedFunc],
+    name: &str,
+) -> Result<Function, RunError> {
+    let info = find(functions, name)?.clone();
+    let index = export_index(component, &info).ok_or_else(|| {
+        prepare(anyhow::anyhow!(
+            "export `{}` has no index in the component",
+            info.qualified()
+        ))
+    })?;
+    Ok(Function { index, info })
+}
+
 /// One instance of a [`Runner`]'s component in its own store, kept warm
 /// across calls. After a call fails with a trap, the instance cannot be
 /// entered again; make a new one.
@@ -219,14 +228,8 @@ pub struct WarmInstance {
 impl WarmInstance {
     /// Calls the function named `name`.
     pub fn call(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>, RunError> {
-        let info = find(&self.functions, name)?.clone();
-        let index = export_index(&self.component, &info).ok_or_else(|| {
-            prepare(anyhow::anyhow!(
-                "export `{}` has no index in the component",
-                info.qualified()
-            ))
-        })?;
-        self.call_function(&Function { index, info }, args)
+        let function = resolve(&self.component, &self.functions, name)?;
+        self.call_function(&function, args)
     }
 
     /// Calls a resolved function.
