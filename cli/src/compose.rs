@@ -109,6 +109,32 @@ impl fmt::Display for WacError {
 
 impl std::error::Error for WacError {}
 
+impl WacError {
+    /// The error as a check finding: wac's message, at wac's labels.
+    fn finding(&self) -> check::Finding {
+        let labels = self
+            .inner
+            .labels()
+            .into_iter()
+            .flatten()
+            .map(|label| check::Label {
+                source: self.source.clone(),
+                span: label.offset()..label.offset() + label.len(),
+                text: label.label().unwrap_or_default().to_string(),
+            })
+            .collect();
+        check::Finding {
+            kind: check::FindingKind::Rejected,
+            severity: check::Severity::Error,
+            path: String::new(),
+            message: crate::error_chain(&*self.inner),
+            expected: None,
+            found: None,
+            labels,
+        }
+    }
+}
+
 // wac's diagnostic codes are sentences ("failed to resolve document") that
 // would print above the message, which says more; they are left out.
 impl miette::Diagnostic for WacError {
@@ -177,18 +203,12 @@ fn with_packages<R>(
 }
 
 /// Checks every edge of the composition in `source` and returns what it
-/// found. When the check itself finds nothing, wac resolves the document too,
-/// so that rules the check does not follow still surface as errors.
+/// found. When the walk itself finds no error, wac resolves and encodes the
+/// document and wasmparser validates the result, as `compose` would: what
+/// they reject is a finding too, so a clean report composes.
 pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Report, ComposeError> {
     with_packages(source, options, |document, packages| {
-        let report =
-            check::graph::check_document(source.clone(), document, &packages, &options.check);
-        if report.errors() == 0 {
-            document
-                .resolve(packages)
-                .map_err(|e| WacError::new(source, e))?;
-        }
-        Ok(report)
+        Ok(check_and_encode(source, document, packages, &options.check).0)
     })
 }
 
@@ -197,27 +217,51 @@ pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Repor
 pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeError> {
     let source = read_source(path)?;
     with_packages(&source, options, |document, packages| {
-        let report =
-            check::graph::check_document(source.clone(), document, &packages, &options.check);
-        if report.errors() > 0 {
-            return Err(ComposeError::Check {
+        match check_and_encode(&source, document, packages, &options.check) {
+            (report, Some(bytes)) => Ok(Composed { bytes, report }),
+            (report, None) => Err(ComposeError::Check {
                 path: path.to_owned(),
                 report: Box::new(report),
-            });
+            }),
         }
-        let resolution = document
-            .resolve(packages)
-            .map_err(|e| WacError::new(&source, e))?;
-        let bytes = resolution
-            .encode(EncodeOptions {
-                define_components: true,
-                validate: true,
-                processor: Some(Processor {
-                    name: env!("CARGO_PKG_NAME"),
-                    version: env!("CARGO_PKG_VERSION"),
-                }),
-            })
-            .map_err(|e| WacError::new(&source, e))?;
-        Ok(Composed { bytes, report })
     })
+}
+
+/// The check's walk, then, when it is clean, wac's resolution, encoding and
+/// validation: the composed bytes, or the findings that explain why not.
+fn check_and_encode(
+    source: &Arc<SourceFile>,
+    document: &Document<'_>,
+    packages: IndexMap<BorrowedPackageKey<'_>, Vec<u8>>,
+    options: &check::CheckOptions,
+) -> (Report, Option<Vec<u8>>) {
+    let mut report = check::graph::check_document(source.clone(), document, &packages, options);
+    if report.errors() > 0 {
+        return (report, None);
+    }
+    let encoded = document
+        .resolve(packages)
+        .map_err(|e| WacError::new(source, e))
+        .and_then(|resolution| {
+            resolution
+                .encode(EncodeOptions {
+                    define_components: true,
+                    validate: true,
+                    processor: Some(Processor {
+                        name: env!("CARGO_PKG_NAME"),
+                        version: env!("CARGO_PKG_VERSION"),
+                    }),
+                })
+                .map_err(|e| WacError::new(source, e))
+        });
+    match encoded {
+        Ok(bytes) => {
+            report.unconfirmed.clear();
+            (report, Some(bytes))
+        }
+        Err(e) => {
+            report.rejected(e.finding());
+            (report, None)
+        }
+    }
 }

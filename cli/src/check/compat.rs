@@ -276,6 +276,24 @@ pub fn compare_interfaces(import: Side<'_>, export: Side<'_>) -> Vec<Mismatch> {
     cx.out
 }
 
+/// Compares a function an import expects (at world level) with the function
+/// an export provides (at world level, or in an exported interface) and
+/// returns every incompatibility, paths starting at the import's name.
+pub fn compare_functions(
+    import: (&Resolve, &Function),
+    export: (&Resolve, &Function),
+) -> Vec<Mismatch> {
+    let mut cx = Cx {
+        imp: import.0,
+        exp: export.0,
+        compared: HashSet::new(),
+        canonical: HashSet::new(),
+        out: Vec::new(),
+    };
+    cx.compare_functions(&import.1.name, import.1, export.1);
+    cx.out
+}
+
 /// Resolves a [`Span`] of `resolve` to `(file, line, column, byte range)`.
 ///
 /// The file is the path the source was registered under (for
@@ -799,8 +817,54 @@ impl Cx<'_> {
         let (a, b) = (Type::Id(ia), Type::Id(ib));
 
         if let (Some(ha), Some(hb)) = (handle_view(imp, da), handle_view(exp, db)) {
-            if ha != hb {
+            let resource_vs_handle = is_interface_level
+                && matches!(da.kind, TypeDefKind::Resource) != matches!(db.kind, TypeDefKind::Resource);
+            if resource_vs_handle {
+                // `type h = r` names the resource itself, `type h = own<r>`
+                // a handle to it: different kinds of type.
+                let describe = |resolve: &Resolve, def: &TypeDef, id: TypeId| match def.kind {
+                    TypeDefKind::Resource => {
+                        format!("the resource {} itself", resource_name(resolve, id))
+                    }
+                    TypeDefKind::Handle(Handle::Borrow(r)) => {
+                        format!("the handle borrow<{}>", resource_name(resolve, r))
+                    }
+                    TypeDefKind::Handle(Handle::Own(r)) => {
+                        format!("the handle own<{}>", resource_name(resolve, r))
+                    }
+                    _ => definition_to_wit(resolve, id),
+                };
+                self.report(
+                    loc,
+                    MismatchKind::TypeKind,
+                    Some(describe(imp, da, ia)),
+                    Some(describe(exp, db, ib)),
+                );
+            } else if ha != hb {
                 self.type_differs(loc, MismatchKind::Resource, a, b);
+            } else if let (Some((ra, oa)), Some((rb, ob))) =
+                (resource_owner(imp, ia), resource_owner(exp, ib))
+                && oa != ob
+                && (is_interface_level || !self.canonical.contains(&(ra, rb)))
+            {
+                // Resources are nominal: a resource is the one defined in
+                // one place, whatever its name. A resource both interfaces
+                // name is reported once, under its name.
+                let name = &ha.1;
+                let message = format!(
+                    "{}: the import's `{name}` is the resource defined in `{oa}`, the export's is the one defined in `{ob}`; \
+                     resources are nominal, so these are different types",
+                    describe_path(&loc.path)
+                );
+                self.push(Mismatch {
+                    kind: MismatchKind::Resource,
+                    path: render_path(&loc.path),
+                    expected: Some(format!("{name} (defined in {oa})")),
+                    found: Some(format!("{name} (defined in {ob})")),
+                    import_span: loc.imp_span,
+                    export_span: loc.exp_span,
+                    message,
+                });
             }
             return;
         }
@@ -1125,6 +1189,34 @@ fn handle_view(resolve: &Resolve, def: &TypeDef) -> Option<(bool, String)> {
         TypeDefKind::Handle(Handle::Borrow(id)) => Some((false, resource_name(resolve, *id))),
         _ => None,
     }
+}
+
+/// The resource behind a resource or handle definition `id`, looking
+/// through aliases, and where it is defined: `ns:pkg/name@1.0.0` or
+/// `world w`; `None` when unknown.
+fn resource_owner(resolve: &Resolve, id: TypeId) -> Option<(TypeId, String)> {
+    let mut id = match resolve.types.get(id)?.kind {
+        TypeDefKind::Handle(Handle::Own(id) | Handle::Borrow(id)) => id,
+        _ => id,
+    };
+    for _ in 0..MAX_DEPTH {
+        let def = resolve.types.get(id)?;
+        match def.kind {
+            TypeDefKind::Type(Type::Id(next)) => id = next,
+            TypeDefKind::Resource => {
+                let owner = match def.owner {
+                    wit_parser::TypeOwner::Interface(owner) => resolve.id_of(owner)?,
+                    wit_parser::TypeOwner::World(owner) => {
+                        format!("world {}", resolve.worlds.get(owner)?.name)
+                    }
+                    wit_parser::TypeOwner::None => return None,
+                };
+                return Some((id, owner));
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The name of the resource a handle points to, looking through aliases.

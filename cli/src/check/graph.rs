@@ -2,10 +2,13 @@
 //!
 //! The walk follows the wac language's rules for which import an argument
 //! fills (named, inferred, spread and `...` arguments, `.name` and
-//! `["name"]` access) but, unlike wac-graph, it records a problem and moves
-//! on, so one run reports every problem in the graph. Expressions it does not
-//! follow (imports, type statements) are left to wac's own resolution, which
-//! runs after a clean check.
+//! `["name"]` access, also into an exported interface: `calc.ops.add`) but,
+//! unlike wac-graph, it records a problem and moves on, so one run reports
+//! every problem in the graph. Each edge is decided by the toolchain's type
+//! checker ([`types`](super::types)) and explained by the comparison of the
+//! two sides' WIT ([`compat`]). Expressions it does not follow (imports, type
+//! statements) are left to wac's own resolution, which runs after a clean
+//! walk (see [`crate::compose::check_source`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -17,11 +20,12 @@ use wac_parser::{
     Document, Expr, InstantiationArgument, InstantiationArgumentName, NewExpr, PostfixExpr,
     PrimaryExpr, Statement,
 };
-use wac_types::BorrowedPackageKey;
-use wit_parser::{InterfaceId, Resolve, Span, TypeDefKind, WorldItem};
+use wac_types::{BorrowedPackageKey, ItemKind};
+use wit_parser::{Function, InterfaceId, Resolve, Span, TypeDefKind, WorldItem};
 
-use super::compat::{self, Side};
+use super::compat::{self, Mismatch, Side};
 use super::hosts::{self, Answer};
+use super::types::{ComponentType, TypeSpace};
 use super::world::{ComponentWorld, Printed};
 use super::{CheckOptions, Finding, FindingKind, Label, Report, Severity, SourceFile};
 
@@ -37,7 +41,8 @@ pub fn check_document<'a>(
         wac,
         packages,
         options,
-        worlds: HashMap::new(),
+        types: TypeSpace::new(),
+        components: HashMap::new(),
         scope: HashMap::new(),
         report: Report::default(),
         referenced: HashSet::new(),
@@ -84,26 +89,19 @@ pub fn check_document<'a>(
     walker.report
 }
 
-/// Whether import `name` of `world` is an interface with types alone: no
-/// functions and no resources.
-fn types_only(world: &ComponentWorld, name: &str) -> bool {
-    let Some(WorldItem::Interface { id, .. }) = world.imports.get(name) else {
-        return false;
-    };
-    let interface = &world.resolve.interfaces[*id];
-    interface.functions.is_empty()
-        && interface
-            .types
-            .values()
-            .all(|t| !matches!(world.resolve.types[*t].kind, TypeDefKind::Resource))
-}
-
 /// What a `let` or `import` statement declared, for dead-edge warnings.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Declared {
     Instance,
     Import,
     Other,
+}
+
+/// A package of the composition: its type as the toolchain sees it, and its
+/// world as WIT when WIT can represent it.
+struct Component {
+    ty: ComponentType,
+    world: Option<Arc<ComponentWorld>>,
 }
 
 /// An instance created by a `new` expression.
@@ -113,17 +111,50 @@ struct Instance {
     /// The instantiated package, and where the `.wac` names it.
     package: String,
     span: SourceSpan,
-    world: Arc<ComponentWorld>,
+    component: Arc<Component>,
+}
+
+impl Instance {
+    fn imports(&self) -> &IndexMap<String, ItemKind> {
+        &self.component.ty.imports
+    }
+
+    fn exports(&self) -> &IndexMap<String, ItemKind> {
+        &self.component.ty.exports
+    }
+
+    fn world(&self) -> Option<&ComponentWorld> {
+        self.component.world.as_deref()
+    }
+}
+
+/// An export of an instance, or an item of an exported interface.
+#[derive(Clone)]
+struct Item {
+    instance: Arc<Instance>,
+    /// The instance's export.
+    export: String,
+    /// The item of the exported interface (`add` of `calc.ops.add`).
+    member: Option<String>,
+    /// Its type.
+    kind: ItemKind,
+}
+
+impl Item {
+    /// The item's name as the `.wac` reaches it: `ops` or `ops.add`.
+    fn name(&self) -> String {
+        match &self.member {
+            Some(member) => format!("{}.{member}", self.export),
+            None => self.export.clone(),
+        }
+    }
 }
 
 /// What an expression evaluates to, as far as the check follows it.
 #[derive(Clone)]
 enum Value {
     Instance(Arc<Instance>),
-    Export {
-        instance: Arc<Instance>,
-        name: String,
-    },
+    Item(Item),
     Opaque,
 }
 
@@ -131,7 +162,8 @@ struct Walker<'a, 'p> {
     wac: Arc<SourceFile>,
     packages: &'p IndexMap<BorrowedPackageKey<'a>, Vec<u8>>,
     options: &'p CheckOptions,
-    worlds: HashMap<String, Option<Arc<ComponentWorld>>>,
+    types: TypeSpace,
+    components: HashMap<String, Option<Arc<Component>>>,
     scope: HashMap<&'a str, Value>,
     report: Report,
     /// Names used anywhere after their declaration.
@@ -152,23 +184,33 @@ impl<'a> Walker<'a, '_> {
             PrimaryExpr::Ident(id) => self.lookup(id.string),
         };
         for postfix in &expr.postfix {
-            value = match value {
-                Value::Instance(instance) => {
-                    let (name, span) = match postfix {
-                        PostfixExpr::Access(access) => (
-                            matching_interface_name(access.id.string, &instance.world.exports)
-                                .unwrap_or(access.id.string),
-                            access.span,
-                        ),
-                        PostfixExpr::NamedAccess(access) => (access.string.value, access.span),
-                    };
-                    if instance.world.exports.contains_key(name) {
-                        Value::Export {
-                            name: name.to_string(),
-                            instance,
-                        }
-                    } else {
-                        let exports = list(instance.world.exports.keys());
+            value = self.access(value, postfix);
+        }
+        value
+    }
+
+    /// `value.name` or `value["name"]`.
+    fn access(&mut self, value: Value, postfix: &'a PostfixExpr<'a>) -> Value {
+        let (short, quoted, span) = match postfix {
+            PostfixExpr::Access(access) => (access.id.string, false, access.span),
+            PostfixExpr::NamedAccess(access) => (access.string.value, true, access.span),
+        };
+        match value {
+            Value::Instance(instance) => {
+                let name = if quoted {
+                    short
+                } else {
+                    matching_interface_name(short, instance.exports()).unwrap_or(short)
+                };
+                match instance.exports().get(name) {
+                    Some(kind) => Value::Item(Item {
+                        kind: *kind,
+                        export: name.to_string(),
+                        member: None,
+                        instance,
+                    }),
+                    None => {
+                        let exports = list(instance.exports().keys());
                         self.wac_finding(
                             FindingKind::MissingExport,
                             name,
@@ -182,12 +224,44 @@ impl<'a> Walker<'a, '_> {
                         Value::Opaque
                     }
                 }
-                // Access into an exported interface yields a function or a
-                // type; wac's resolution checks those.
-                Value::Export { .. } | Value::Opaque => Value::Opaque,
-            };
+            }
+            Value::Item(item) if item.member.is_none() => match self.types.member(item.kind, short)
+            {
+                Some(kind) => Value::Item(Item {
+                    kind,
+                    member: Some(short.to_string()),
+                    ..item
+                }),
+                None => {
+                    let members = self.types.members(item.kind);
+                    let message = if members.is_empty() {
+                        format!(
+                            "`{}` of `{}` is {}, which has no exports to access",
+                            item.export,
+                            item.instance.label,
+                            self.types.describe(item.kind)
+                        )
+                    } else {
+                        format!(
+                            "`{}` of `{}` has no export named `{short}` (it exports {})",
+                            item.export,
+                            item.instance.label,
+                            list(members.iter())
+                        )
+                    };
+                    self.wac_finding(
+                        FindingKind::MissingExport,
+                        &format!("{}.{short}", item.export),
+                        message,
+                        span,
+                        "no such export".to_string(),
+                    );
+                    Value::Opaque
+                }
+            },
+            // Deeper accesses (into a type) are left to wac's resolution.
+            Value::Item(_) | Value::Opaque => Value::Opaque,
         }
-        value
     }
 
     fn lookup(&mut self, name: &'a str) -> Value {
@@ -195,35 +269,42 @@ impl<'a> Walker<'a, '_> {
         self.scope.get(name).cloned().unwrap_or(Value::Opaque)
     }
 
-    fn world(
+    fn component(
         &mut self,
         package: &str,
         key: &BorrowedPackageKey<'a>,
         span: SourceSpan,
-    ) -> Option<Arc<ComponentWorld>> {
-        if let Some(world) = self.worlds.get(package) {
-            return world.clone();
+    ) -> Option<Arc<Component>> {
+        if let Some(component) = self.components.get(package) {
+            return component.clone();
         }
-        let world = self.packages.get(key).and_then(|bytes| {
-            match ComponentWorld::from_component(package, bytes) {
-                Ok(world) => Some(Arc::new(world)),
+        let component = match self.packages.get(key) {
+            Some(bytes) => match self.types.load(package, bytes) {
+                Ok(ty) => Some(Arc::new(Component {
+                    ty,
+                    // WIT may be unable to represent a valid component (a
+                    // type exported twice): it is still checked, only
+                    // explained in the toolchain's words.
+                    world: ComponentWorld::from_component(package, bytes)
+                        .ok()
+                        .map(Arc::new),
+                })),
                 Err(e) => {
                     self.wac_finding(
                         FindingKind::UnreadablePackage,
                         package,
-                        format!(
-                            "package `{package}` cannot be checked: {}",
-                            crate::error_chain(&e)
-                        ),
+                        format!("package `{package}` cannot be checked: {e}"),
                         span,
                         "this package".to_string(),
                     );
                     None
                 }
-            }
-        });
-        self.worlds.insert(package.to_string(), world.clone());
-        world
+            },
+            None => None,
+        };
+        self.components
+            .insert(package.to_string(), component.clone());
+        component
     }
 
     fn new_expr(&mut self, new: &'a NewExpr<'a>, label: Option<&str>) -> Value {
@@ -231,12 +312,19 @@ impl<'a> Walker<'a, '_> {
             new.package.name,
             new.package.version.as_ref(),
         );
-        let world = self.world(new.package.string, &key, new.package.span);
-        let Some(world) = world else {
-            // Still walk the arguments so that problems inside them surface.
+        let component = self.component(new.package.string, &key, new.package.span);
+        let Some(component) = component else {
+            // Still walk the arguments so that problems inside them surface
+            // and the names they use count as used.
             for arg in &new.arguments {
-                if let InstantiationArgument::Named(arg) = arg {
-                    self.expr(&arg.expr, None);
+                match arg {
+                    InstantiationArgument::Named(arg) => {
+                        self.expr(&arg.expr, None);
+                    }
+                    InstantiationArgument::Inferred(id) | InstantiationArgument::Spread(id) => {
+                        self.lookup(id.string);
+                    }
+                    InstantiationArgument::Fill(_) => {}
                 }
             }
             return Value::Opaque;
@@ -245,10 +333,10 @@ impl<'a> Walker<'a, '_> {
             label: label.unwrap_or(new.package.string).to_string(),
             package: new.package.string.to_string(),
             span: new.package.span,
-            world,
+            component,
         });
         self.instances.push(instance.clone());
-        let imports = &instance.world.imports;
+        let imports = instance.imports();
 
         let mut provided: IndexMap<String, (Value, SourceSpan)> = IndexMap::new();
         let mut fill = false;
@@ -257,7 +345,11 @@ impl<'a> Walker<'a, '_> {
                 InstantiationArgument::Inferred(id) => {
                     let value = self.lookup(id.string);
                     let name = match &value {
-                        Value::Export { name, .. } if imports.contains_key(name) => name.clone(),
+                        Value::Item(Item {
+                            export,
+                            member: None,
+                            ..
+                        }) if imports.contains_key(export) => export.clone(),
                         _ => matching_interface_name(id.string, imports)
                             .unwrap_or(id.string)
                             .to_string(),
@@ -307,21 +399,22 @@ impl<'a> Walker<'a, '_> {
                 if provided.contains_key(name) {
                     continue;
                 }
-                let export = if source.world.exports.contains_key(name) {
+                let export = if source.exports().contains_key(name) {
                     Some(name.clone())
                 } else {
                     source
-                        .world
-                        .exports
+                        .exports()
                         .keys()
                         .find(|export| wac_types::are_semver_compatible(export, name))
                         .cloned()
                 };
                 if let Some(export) = export {
-                    let value = Value::Export {
+                    let value = Value::Item(Item {
+                        kind: source.exports()[&export],
                         instance: source.clone(),
-                        name: export,
-                    };
+                        export,
+                        member: None,
+                    });
                     provided.insert(name.clone(), (value, id.span));
                 }
             }
@@ -355,133 +448,261 @@ impl<'a> Walker<'a, '_> {
         Value::Instance(instance)
     }
 
-    /// Checks that `value` satisfies import `name` of `consumer`.
+    /// Checks that `value` satisfies import `name` of `consumer`: the
+    /// toolchain's type checker decides, the comparison of the two sides'
+    /// WIT explains. An argument the walk does not follow (an `import`
+    /// statement, a type) is not an edge it checked: wac's resolution
+    /// decides it after the walk.
     fn edge(&mut self, consumer: &Arc<Instance>, name: &str, value: &Value, span: SourceSpan) {
-        let Value::Export {
-            instance: producer,
-            name: export_name,
-        } = value
-        else {
+        let Value::Item(item) = value else {
             return;
         };
+        let verdict = self.types.fits(item.kind, consumer.imports()[name]);
         self.report.edges_checked += 1;
         self.report.graph.edges.push(super::Edge {
             consumer: consumer.label.clone(),
             import: name.to_string(),
-            provider: producer.label.clone(),
-            export: export_name.clone(),
+            provider: item.instance.label.clone(),
+            export: item.name(),
             at: Some(Label {
                 source: self.wac.clone(),
                 span: range(span),
                 text: String::new(),
             }),
         });
-        let import = &consumer.world.imports[name];
-        let export = &producer.world.exports[export_name.as_str()];
         let edge = format!(
             "`{}` imports `{name}` from `{}` here",
-            consumer.label, producer.label
+            consumer.label, item.instance.label
         );
-        match (import, export) {
-            (WorldItem::Interface { id: import, .. }, WorldItem::Interface { id: export, .. }) => {
-                if compat::compare_interfaces(
-                    side(&consumer.world, *import),
-                    side(&producer.world, *export),
-                )
-                .is_empty()
-                {
-                    return;
+        let explained = self.explain(consumer, name, item, span, &edge);
+        match verdict {
+            // The checker accepts what the comparison doubts: the composed
+            // component's validation settles it.
+            Ok(()) => self.report.unconfirmed.extend(explained),
+            Err(_) if !explained.is_empty() => self.report.findings.extend(explained),
+            Err(reason) => self.wac_finding(
+                FindingKind::TypeMismatch,
+                name,
+                format!(
+                    "{name}: `{}` of `{}` does not satisfy the import: {reason}",
+                    item.name(),
+                    item.instance.label
+                ),
+                span,
+                edge,
+            ),
+        }
+    }
+
+    /// Explains, in WIT terms, why `item` might not satisfy import `name` of
+    /// `consumer`; empty when the comparison finds no difference or WIT
+    /// cannot represent one of the two sides.
+    fn explain(
+        &self,
+        consumer: &Instance,
+        name: &str,
+        item: &Item,
+        span: SourceSpan,
+        edge: &str,
+    ) -> Vec<Finding> {
+        let import = consumer.imports()[name];
+        if std::mem::discriminant(&import) != std::mem::discriminant(&item.kind) {
+            return vec![self.finding(
+                FindingKind::KindMismatch,
+                Severity::Error,
+                name,
+                format!(
+                    "{name}: the import expects {}, the export of `{}` provides {}",
+                    self.types.describe(import),
+                    item.instance.label,
+                    self.types.describe(item.kind),
+                ),
+                span,
+                edge.to_string(),
+            )];
+        }
+        let (Some(consumer_world), Some(producer_world)) = (consumer.world(), item.instance.world())
+        else {
+            return Vec::new();
+        };
+        let (Some(import), Some(export)) = (
+            consumer_world.imports.get(name),
+            producer_world.exports.get(&item.export),
+        ) else {
+            return Vec::new();
+        };
+        match (import, export, &item.member) {
+            (WorldItem::Interface { id: import, .. }, WorldItem::Interface { id: export, .. }, None) => {
+                self.explain_interfaces(consumer, name, item, *import, *export, span, edge)
+            }
+            (WorldItem::Function(_), WorldItem::Function(_), None)
+            | (WorldItem::Function(_), WorldItem::Interface { .. }, Some(_)) => {
+                self.explain_functions(consumer, name, item, span, edge)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn explain_interfaces(
+        &self,
+        consumer: &Instance,
+        name: &str,
+        item: &Item,
+        import: InterfaceId,
+        export: InterfaceId,
+        span: SourceSpan,
+        edge: &str,
+    ) -> Vec<Finding> {
+        let (consumer_world, producer_world) = (
+            consumer.world().expect("explained"),
+            item.instance.world().expect("explained"),
+        );
+        if compat::compare_interfaces(side(consumer_world, import), side(producer_world, export))
+            .is_empty()
+        {
+            return Vec::new();
+        }
+        // Compare again on the printed WIT, whose items have spans.
+        let printed = consumer_world
+            .printed()
+            .zip(producer_world.printed())
+            .and_then(|(c, p)| {
+                match (c.imports.get(name)?, p.exports.get(item.export.as_str())?) {
+                    (WorldItem::Interface { id: i, .. }, WorldItem::Interface { id: e, .. }) => {
+                        Some((c, *i, p, *e))
+                    }
+                    _ => None,
                 }
-                // Compare again on the printed WIT, whose items have spans.
-                let printed = consumer
-                    .world
-                    .printed()
-                    .zip(producer.world.printed())
-                    .and_then(|(c, p)| {
-                        match (c.imports.get(name)?, p.exports.get(export_name.as_str())?) {
-                            (
-                                WorldItem::Interface { id: i, .. },
-                                WorldItem::Interface { id: e, .. },
-                            ) => Some((c, *i, p, *e)),
-                            _ => None,
-                        }
-                    });
-                let mismatches = match printed {
-                    Some((c, i, p, e)) => compat::compare_interfaces(
-                        Side {
-                            resolve: &c.resolve,
-                            interface: i,
-                        },
-                        Side {
-                            resolve: &p.resolve,
-                            interface: e,
-                        },
-                    ),
-                    None => compat::compare_interfaces(
-                        side(&consumer.world, *import),
-                        side(&producer.world, *export),
-                    ),
-                };
-                let wit = self.options.wit.as_deref();
-                let import_spans = Self::span_source(wit, &consumer.world, *import);
-                let export_spans = Self::span_source(wit, &producer.world, *export);
-                for m in mismatches {
-                    let path = format!("{name}.{}", m.path);
-                    let message = match (&m.expected, &m.found) {
-                        (Some(expected), Some(found)) => {
-                            format!(
-                                "{path}: the import expects {expected}, the export provides {found}"
-                            )
-                        }
-                        _ => format!("{path}: {}", m.message),
-                    };
-                    let mut labels = vec![Label {
-                        source: self.wac.clone(),
-                        span: range(span),
-                        text: edge.clone(),
-                    }];
-                    labels.extend(import_spans.label(
-                        m.import_span,
-                        &m.path,
-                        match &m.expected {
-                            Some(t) => format!("`{}` imports it as `{t}`", consumer.label),
-                            None => format!("`{}` does not import it", consumer.label),
-                        },
-                    ));
-                    labels.extend(export_spans.label(
+            });
+        let mismatches = match printed {
+            Some((c, i, p, e)) => compat::compare_interfaces(
+                Side {
+                    resolve: &c.resolve,
+                    interface: i,
+                },
+                Side {
+                    resolve: &p.resolve,
+                    interface: e,
+                },
+            ),
+            None => compat::compare_interfaces(
+                side(consumer_world, import),
+                side(producer_world, export),
+            ),
+        };
+        let wit = self.options.wit.as_deref();
+        let import_spans = Self::span_source(wit, consumer_world, import);
+        let export_spans = Self::span_source(wit, producer_world, export);
+        mismatches
+            .into_iter()
+            .map(|m| {
+                let path = format!("{name}.{}", m.path);
+                let labels = [
+                    import_spans.label(m.import_span, &m.path, side_text(consumer, "imports", &m.expected)),
+                    export_spans.label(
                         m.export_span,
                         &m.path,
-                        match &m.found {
-                            Some(t) => format!("`{}` exports it as `{t}`", producer.label),
-                            None => format!("`{}` does not export it", producer.label),
-                        },
-                    ));
-                    self.report.findings.push(Finding {
-                        kind: FindingKind::TypeMismatch,
-                        severity: Severity::Error,
-                        path,
-                        message,
-                        expected: m.expected,
-                        found: m.found,
-                        labels,
-                    });
-                }
-            }
-            (WorldItem::Function(_), WorldItem::Function(_)) => {}
-            (import, export) => {
-                self.wac_finding(
-                    FindingKind::KindMismatch,
-                    name,
-                    format!(
-                        "{name}: the import expects {}, the export of `{}` provides {}",
-                        item_kind(import),
-                        producer.label,
-                        item_kind(export)
+                        side_text(&item.instance, "exports", &m.found),
                     ),
-                    span,
-                    edge,
-                );
+                ];
+                self.mismatch_finding(path, m, span, edge, labels)
+            })
+            .collect()
+    }
+
+    /// Explains a function passed for a function import: a world-level
+    /// function export, or a function of an exported interface.
+    fn explain_functions(
+        &self,
+        consumer: &Instance,
+        name: &str,
+        item: &Item,
+        span: SourceSpan,
+        edge: &str,
+    ) -> Vec<Finding> {
+        let (consumer_world, producer_world) = (
+            consumer.world().expect("explained"),
+            item.instance.world().expect("explained"),
+        );
+        let lookup = |imports: &IndexMap<String, WorldItem>,
+                      exports: &IndexMap<String, WorldItem>,
+                      import_resolve: &'_ Resolve,
+                      export_resolve: &'_ Resolve|
+         -> Option<Vec<Mismatch>> {
+            let WorldItem::Function(import) = imports.get(name)? else {
+                return None;
+            };
+            let export = function_of(export_resolve, exports.get(&item.export)?, &item.member)?;
+            Some(compat::compare_functions(
+                (import_resolve, import),
+                (export_resolve, export),
+            ))
+        };
+        let printed = consumer_world.printed().zip(producer_world.printed());
+        let (mismatches, spans) = match printed.and_then(|(c, p)| {
+            lookup(&c.imports, &p.exports, &c.resolve, &p.resolve).map(|m| (m, (c, p)))
+        }) {
+            Some((m, (c, p))) => (m, Some((c, p))),
+            None => match lookup(
+                &consumer_world.imports,
+                &producer_world.exports,
+                &consumer_world.resolve,
+                &producer_world.resolve,
+            ) {
+                Some(m) => (m, None),
+                None => return Vec::new(),
+            },
+        };
+        mismatches
+            .into_iter()
+            .map(|m| {
+                let path = m.path.clone();
+                let labels = match spans {
+                    Some((c, p)) => [
+                        printed_label(c, m.import_span, side_text(consumer, "imports", &m.expected)),
+                        printed_label(
+                            p,
+                            m.export_span,
+                            side_text(&item.instance, "exports", &m.found),
+                        ),
+                    ],
+                    None => [None, None],
+                };
+                self.mismatch_finding(path, m, span, edge, labels)
+            })
+            .collect()
+    }
+
+    /// A type mismatch on an edge, pointing at the `.wac` and at both sides.
+    fn mismatch_finding(
+        &self,
+        path: String,
+        m: Mismatch,
+        span: SourceSpan,
+        edge: &str,
+        sides: [Option<Label>; 2],
+    ) -> Finding {
+        let message = match (&m.expected, &m.found) {
+            (Some(expected), Some(found)) => {
+                format!("{path}: the import expects {expected}, the export provides {found}")
             }
+            _ => format!("{path}: {}", m.message),
+        };
+        let mut labels = vec![Label {
+            source: self.wac.clone(),
+            span: range(span),
+            text: edge.to_string(),
+        }];
+        labels.extend(sides.into_iter().flatten());
+        Finding {
+            kind: FindingKind::TypeMismatch,
+            severity: Severity::Error,
+            path,
+            message,
+            expected: m.expected,
+            found: m.found,
+            labels,
         }
     }
 
@@ -553,7 +774,7 @@ impl<'a> Walker<'a, '_> {
         for (instance, name) in &self.open_imports {
             // An interface of types alone needs nothing from the host:
             // wasmtime links it without a definition.
-            if types_only(&instance.world, name) {
+            if self.types.types_only(instance.imports()[name.as_str()]) {
                 continue;
             }
             let (base, version) = hosts::split_version(name);
@@ -631,7 +852,7 @@ impl<'a> Walker<'a, '_> {
             BTreeMap::new();
         for instance in &self.instances {
             let mut seen = HashSet::new();
-            for name in instance.world.imports.keys() {
+            for name in instance.imports().keys() {
                 let (base, Some(version)) = hosts::split_version(name) else {
                     continue;
                 };
@@ -703,7 +924,22 @@ impl<'a> Walker<'a, '_> {
         span: SourceSpan,
         label: String,
     ) {
-        self.report.findings.push(Finding {
+        let finding = self.finding(kind, severity, path, message, span, label);
+        self.report.findings.push(finding);
+    }
+
+    /// A finding pointing at the `.wac` source.
+    #[allow(clippy::too_many_arguments)]
+    fn finding(
+        &self,
+        kind: FindingKind,
+        severity: Severity,
+        path: &str,
+        message: String,
+        span: SourceSpan,
+        label: String,
+    ) -> Finding {
+        Finding {
             kind,
             severity,
             path: path.to_string(),
@@ -715,7 +951,7 @@ impl<'a> Walker<'a, '_> {
                 span: range(span),
                 text: label,
             }],
-        });
+        }
     }
 
     fn wac_finding(
@@ -813,14 +1049,6 @@ fn span_of_path(resolve: &Resolve, interface: InterfaceId, path: &str) -> Option
     Some(inner.unwrap_or(ty.span)).filter(|s| s.is_known())
 }
 
-fn item_kind(item: &WorldItem) -> &'static str {
-    match item {
-        WorldItem::Interface { .. } => "an interface",
-        WorldItem::Function(_) => "a function",
-        WorldItem::Type { .. } => "a type",
-    }
-}
-
 fn range(span: SourceSpan) -> Range<usize> {
     span.offset()..span.offset() + span.len()
 }
@@ -849,4 +1077,38 @@ fn matching_interface_name<'n, T>(name: &str, items: &'n IndexMap<String, T>) ->
     });
     let found = matches.next()?;
     matches.next().is_none().then_some(found.as_str())
+}
+
+/// The function an export names: a world-level function, or function
+/// `member` of an exported interface.
+fn function_of<'r>(
+    resolve: &'r Resolve,
+    export: &'r WorldItem,
+    member: &Option<String>,
+) -> Option<&'r Function> {
+    match (export, member) {
+        (WorldItem::Function(f), None) => Some(f),
+        (WorldItem::Interface { id, .. }, Some(member)) => {
+            resolve.interfaces.get(*id)?.functions.get(member)
+        }
+        _ => None,
+    }
+}
+
+/// A label at `span` of the printed WIT of a world.
+fn printed_label(printed: &Printed, span: Option<Span>, text: String) -> Option<Label> {
+    SpanSource::Printed(Some(printed)).label(span, "", text)
+}
+
+/// What one side of an edge says about an item: "`calc` exports it as
+/// `f64`", or "`calc` does not export it".
+fn side_text(instance: &Instance, verb: &str, ty: &Option<String>) -> String {
+    match ty {
+        Some(t) => format!("`{}` {verb} it as `{t}`", instance.label),
+        None => format!(
+            "`{}` does not {} it",
+            instance.label,
+            verb.trim_end_matches('s')
+        ),
+    }
 }

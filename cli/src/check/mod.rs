@@ -12,6 +12,7 @@ pub mod compat;
 pub mod format;
 pub mod graph;
 pub mod hosts;
+pub mod types;
 pub mod world;
 
 use std::fmt;
@@ -104,6 +105,9 @@ pub enum FindingKind {
     Addition,
     /// Connecting a candidate would make a component depend on itself.
     Cycle,
+    /// wac's resolver or encoder, or the validator, rejected the
+    /// composition.
+    Rejected,
 }
 
 /// One problem found by the check.
@@ -246,6 +250,11 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// How many import/export edges were checked.
     pub edges_checked: usize,
+    /// Differences the WIT comparison found on edges that the toolchain's
+    /// type checker accepts. They are not findings: they explain a
+    /// composition that then fails validation, and are dropped when it
+    /// validates.
+    pub unconfirmed: Vec<Finding>,
     /// The graph the check walked: instances and edges.
     pub graph: Graph,
 }
@@ -284,6 +293,18 @@ impl Report {
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count()
+    }
+
+    /// Records that the toolchain rejected the composition this report's
+    /// walk cleared: the differences it doubted become errors, and the
+    /// toolchain's own message follows them (as a note when they explain
+    /// it, as the error otherwise).
+    pub fn rejected(&mut self, mut toolchain: Finding) {
+        if !self.unconfirmed.is_empty() {
+            toolchain.severity = Severity::Note;
+        }
+        self.findings.append(&mut self.unconfirmed);
+        self.findings.push(toolchain);
     }
 
     /// Number of findings with warning severity.
