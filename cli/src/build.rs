@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::check::hosts::HostProfile;
 use crate::compose::{self, ComposeError};
 use crate::fsutil::{self, FileError};
+use crate::host::HostProfile;
 use crate::workspace::{Workspace, WorkspaceError};
 
 /// The manifest's file name, at the workspace root.

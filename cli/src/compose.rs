@@ -127,7 +127,7 @@ impl WacError {
             kind: check::FindingKind::Rejected,
             severity: check::Severity::Error,
             path: String::new(),
-            message: crate::error_chain(&*self.inner),
+            message: without_resource_ids(&crate::error_chain(&*self.inner)),
             expected: None,
             found: None,
             labels,
@@ -147,6 +147,23 @@ impl miette::Diagnostic for WacError {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&*self.source)
     }
+}
+
+/// The validator's message without its `(ResourceId { .. } vs. ResourceId
+/// { .. })` detail: internal numbers that say nothing to a user and change
+/// from run to run.
+fn without_resource_ids(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(" (ResourceId {") {
+        let Some(end) = rest[start..].find("})") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Reads a `.wac` file.
@@ -216,15 +233,17 @@ pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Repor
 /// the check finds an error.
 pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeError> {
     let source = read_source(path)?;
-    with_packages(&source, options, |document, packages| {
-        match check_and_encode(&source, document, packages, &options.check) {
+    with_packages(
+        &source,
+        options,
+        |document, packages| match check_and_encode(&source, document, packages, &options.check) {
             (report, Some(bytes)) => Ok(Composed { bytes, report }),
             (report, None) => Err(ComposeError::Check {
                 path: path.to_owned(),
                 report: Box::new(report),
             }),
-        }
-    })
+        },
+    )
 }
 
 /// The check's walk, then, when it is clean, wac's resolution, encoding and

@@ -11,6 +11,9 @@
 //! - [`check`] type-checks every import/export edge of a composition and
 //!   explains each mismatch in WIT terms.
 //! - [`compose`] composes components from a `.wac` file.
+//! - [`host`] says what a host provides to a component's imports: one
+//!   model for check, plug, compose and inspect, proven against the linker
+//!   that [`run`] builds.
 //! - [`inspect`] tells what a file is, what it imports and exports, where
 //!   its bytes go, and which runtimes can run it.
 //! - [`plug`] connects a socket's imports to plugs' exports, transitively.
@@ -29,6 +32,7 @@ pub mod componentize;
 pub mod compose;
 pub mod fsutil;
 pub mod guard;
+pub mod host;
 pub mod inspect;
 pub mod plug;
 pub mod run;

@@ -16,10 +16,11 @@ use wac_types::Package;
 use wit_parser::WorldItem;
 
 use crate::check::compat::{self, Mismatch, Side};
-use crate::check::hosts::{self, Answer, HostProfile};
-use crate::check::world::{ComponentWorld, WorldError};
+use crate::check::types::{ComponentType, TypeSpace};
+use crate::check::world::ComponentWorld;
 use crate::check::{Finding, FindingKind, Report, Severity};
 use crate::componentize::{self, ComponentizeError};
+use crate::host::{Answer, HostProfile};
 
 /// A component taking part in plugging.
 pub struct Input {
@@ -47,8 +48,11 @@ pub struct Connection {
 /// Why a candidate export was not used for an import.
 #[derive(Debug, Clone)]
 pub enum Reason {
-    /// Its type does not satisfy the import.
+    /// Its type does not satisfy the import, explained in WIT terms.
     TypeMismatch(Vec<Mismatch>),
+    /// Its type does not satisfy the import, in the type checker's words
+    /// (where WIT cannot represent one of the two sides).
+    Incompatible(String),
     /// Same interface, incompatible version.
     VersionIncompatible {
         /// The export's name.
@@ -93,6 +97,15 @@ pub struct Plan {
     pub open: Vec<(String, String)>,
     /// Components instantiated, socket first.
     pub instances: Vec<String>,
+    /// Connections the type checker accepts but the WIT comparison doubts;
+    /// they explain [`Plan::rejection`] when there is one.
+    pub unconfirmed: Vec<Skipped>,
+    /// The composition the plan makes, encoded and validated (when it
+    /// connects anything to the socket).
+    pub bytes: Option<Vec<u8>>,
+    /// Why wac's encoder or the validator rejected the composition the plan
+    /// makes.
+    pub rejection: Option<String>,
 }
 
 /// Why plugging failed.
@@ -107,14 +120,13 @@ pub enum PlugError {
         #[source]
         source: ComponentizeError,
     },
-    /// An input's world could not be decoded.
-    #[error("failed to read the world of `{}`", path.display())]
-    World {
+    /// An input's type could not be read.
+    #[error("failed to read the type of `{}`: {message}", path.display())]
+    Type {
         /// The input.
         path: PathBuf,
-        /// The cause.
-        #[source]
-        source: WorldError,
+        /// The type checker's message.
+        message: String,
     },
     /// No plug satisfies any import of the socket.
     #[error("no plug satisfies any import of `{socket}`{}", if skipped == &0 { String::new() } else { format!(" ({skipped} candidate{} rejected, see above)", if *skipped == 1 { "" } else { "s" }) })]
@@ -137,12 +149,15 @@ pub enum PlugError {
 
 struct Node {
     input: Input,
-    world: ComponentWorld,
+    ty: ComponentType,
+    /// The world as WIT, when WIT can represent the component.
+    world: Option<ComponentWorld>,
 }
 
 /// Decodes every input once.
-fn nodes(socket: Input, plugs: Vec<Input>) -> Result<Vec<Node>, PlugError> {
-    std::iter::once(socket)
+fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace, Vec<Node>), PlugError> {
+    let mut types = TypeSpace::new();
+    let nodes = std::iter::once(socket)
         .chain(plugs)
         .map(|mut input| {
             let componentized = componentize::componentize(&input.bytes, Default::default())
@@ -151,25 +166,27 @@ fn nodes(socket: Input, plugs: Vec<Input>) -> Result<Vec<Node>, PlugError> {
                     source,
                 })?;
             input.bytes = componentized.bytes;
-            let world =
-                ComponentWorld::from_component(&input.name, &input.bytes).map_err(|source| {
-                    PlugError::World {
-                        path: input.path.clone(),
-                        source,
-                    }
+            let ty = types
+                .load(&input.name, &input.bytes)
+                .map_err(|message| PlugError::Type {
+                    path: input.path.clone(),
+                    message,
                 })?;
-            Ok(Node { input, world })
+            let world = ComponentWorld::from_component(&input.name, &input.bytes).ok();
+            Ok(Node { input, ty, world })
         })
-        .collect()
+        .collect::<Result<_, PlugError>>()?;
+    Ok((types, nodes))
 }
 
-/// Works out what plugging `plugs` into `socket` connects, without
-/// composing anything.
+/// Works out what plugging `plugs` into `socket` connects, and composes and
+/// validates the result as `plug` would, without writing anything.
 pub fn plan(socket: Input, plugs: Vec<Input>) -> Result<Plan, PlugError> {
-    Ok(plan_nodes(&nodes(socket, plugs)?))
+    let (mut types, nodes) = nodes(socket, plugs)?;
+    Ok(plan_nodes(&mut types, &nodes))
 }
 
-fn plan_nodes(nodes: &[Node]) -> Plan {
+fn plan_nodes(types: &mut TypeSpace, nodes: &[Node]) -> Plan {
     let mut plan = Plan::default();
     // instance index -> providers it depends on
     let mut depends: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -179,10 +196,10 @@ fn plan_nodes(nodes: &[Node]) -> Plan {
     plan.instances.push(nodes[0].input.name.clone());
     while let Some(consumer) = queue.pop() {
         let consumer_node = &nodes[consumer];
-        for (import, import_item) in &consumer_node.world.imports {
+        for (import, import_kind) in &consumer_node.ty.imports {
             let mut satisfied_by: Option<usize> = None;
             for (candidate, candidate_node) in nodes.iter().enumerate().skip(1) {
-                let export = match find_export(&candidate_node.world, import) {
+                let export = match find_export(&candidate_node.ty, import) {
                     Found::Exact(e) | Found::Compatible(e) => e,
                     Found::Incompatible(export) => {
                         plan.skipped.push(skip(
@@ -214,30 +231,29 @@ fn plan_nodes(nodes: &[Node]) -> Plan {
                     ));
                     continue;
                 }
-                let mismatches = match (import_item, &candidate_node.world.exports[export.as_str()])
-                {
-                    (WorldItem::Interface { id: i, .. }, WorldItem::Interface { id: e, .. }) => {
-                        compat::compare_interfaces(
-                            Side {
-                                resolve: &consumer_node.world.resolve,
-                                interface: *i,
-                            },
-                            Side {
-                                resolve: &candidate_node.world.resolve,
-                                interface: *e,
-                            },
-                        )
+                let export_kind = candidate_node.ty.exports[export.as_str()];
+                let verdict = types.fits(export_kind, *import_kind);
+                let mismatches = explain(consumer_node, import, candidate_node, &export);
+                match verdict {
+                    Err(reason) => {
+                        let reason = if mismatches.is_empty() {
+                            Reason::Incompatible(reason)
+                        } else {
+                            Reason::TypeMismatch(mismatches)
+                        };
+                        plan.skipped
+                            .push(skip(consumer_node, import, candidate_node, reason));
+                        continue;
                     }
-                    _ => Vec::new(),
-                };
-                if !mismatches.is_empty() {
-                    plan.skipped.push(skip(
-                        consumer_node,
-                        import,
-                        candidate_node,
-                        Reason::TypeMismatch(mismatches),
-                    ));
-                    continue;
+                    Ok(()) if !mismatches.is_empty() => {
+                        plan.unconfirmed.push(skip(
+                            consumer_node,
+                            import,
+                            candidate_node,
+                            Reason::TypeMismatch(mismatches),
+                        ));
+                    }
+                    Ok(()) => {}
                 }
                 if let Some(path) = cycle(&depends, candidate, consumer, nodes) {
                     plan.skipped.push(skip(
@@ -268,7 +284,50 @@ fn plan_nodes(nodes: &[Node]) -> Plan {
             }
         }
     }
+    if plan
+        .connections
+        .iter()
+        .any(|c| c.consumer == nodes[0].input.name)
+    {
+        match encode(nodes, &plan) {
+            Ok(bytes) => {
+                plan.bytes = Some(bytes);
+                plan.unconfirmed.clear();
+            }
+            Err(e) => plan.rejection = Some(format!("{e:#}")),
+        }
+    }
     plan
+}
+
+/// The WIT comparison of import `import` of `consumer` with export `export`
+/// of `provider`: empty when it finds no difference or WIT cannot
+/// represent one of the two.
+fn explain(consumer: &Node, import: &str, provider: &Node, export: &str) -> Vec<Mismatch> {
+    let (Some(consumer_world), Some(provider_world)) = (&consumer.world, &provider.world) else {
+        return Vec::new();
+    };
+    match (
+        consumer_world.imports.get(import),
+        provider_world.exports.get(export),
+    ) {
+        (Some(WorldItem::Interface { id: i, .. }), Some(WorldItem::Interface { id: e, .. })) => {
+            compat::compare_interfaces(
+                Side {
+                    resolve: &consumer_world.resolve,
+                    interface: *i,
+                },
+                Side {
+                    resolve: &provider_world.resolve,
+                    interface: *e,
+                },
+            )
+        }
+        (Some(WorldItem::Function(i)), Some(WorldItem::Function(e))) => {
+            compat::compare_functions((&consumer_world.resolve, i), (&provider_world.resolve, e))
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// If `provider` already depends (transitively) on `consumer`, the path
@@ -321,25 +380,30 @@ enum Found {
     None,
 }
 
-fn find_export(world: &ComponentWorld, import: &str) -> Found {
-    if world.exports.contains_key(import) {
+/// The export of `ty` that import `import` may take by name: the same
+/// name, or a semver-compatible version of it (wac's rule, under which a
+/// prerelease matches nothing else).
+fn find_export(ty: &ComponentType, import: &str) -> Found {
+    if ty.exports.contains_key(import) {
         return Found::Exact(import.to_string());
     }
-    let (base, version) = hosts::split_version(import);
+    let base = unversioned(import);
     let mut incompatible = None;
-    for export in world.exports.keys() {
-        let (export_base, export_version) = hosts::split_version(export);
-        if export_base != base {
+    for export in ty.exports.keys() {
+        if unversioned(export) != base {
             continue;
         }
-        match (&version, &export_version) {
-            (Some(a), Some(b)) if hosts::same_track(a, b) => {
-                return Found::Compatible(export.clone());
-            }
-            _ => incompatible = Some(export.clone()),
+        if wac_types::are_semver_compatible(export, import) {
+            return Found::Compatible(export.clone());
         }
+        incompatible = Some(export.clone());
     }
     incompatible.map_or(Found::None, Found::Incompatible)
+}
+
+/// `ns:pkg/name` of `ns:pkg/name@1.2.3`.
+fn unversioned(name: &str) -> &str {
+    name.split_once('@').map_or(name, |(base, _)| base)
 }
 
 fn skip(consumer: &Node, import: &str, candidate: &Node, reason: Reason) -> Skipped {
@@ -380,8 +444,9 @@ pub struct Failure {
 /// plan is returned with the error too, so that its explanations can be
 /// shown when plugging fails.
 pub fn plug(socket: Input, plugs: Vec<Input>, options: Options) -> Result<Plugged, Box<Failure>> {
-    let nodes = nodes(socket, plugs).map_err(|error| Box::new(Failure { error, plan: None }))?;
-    let plan = plan_nodes(&nodes);
+    let (mut types, nodes) =
+        nodes(socket, plugs).map_err(|error| Box::new(Failure { error, plan: None }))?;
+    let mut plan = plan_nodes(&mut types, &nodes);
     if !plan
         .connections
         .iter()
@@ -410,10 +475,13 @@ pub fn plug(socket: Input, plugs: Vec<Input>, options: Options) -> Result<Plugge
             }));
         }
     }
-    match encode(&nodes, &plan) {
-        Ok(bytes) => Ok(Plugged { bytes, plan }),
-        Err(e) => Err(Box::new(Failure {
-            error: PlugError::Graph(e),
+    match plan.bytes.take() {
+        Some(bytes) => Ok(Plugged { bytes, plan }),
+        None => Err(Box::new(Failure {
+            error: PlugError::Graph(anyhow::anyhow!(
+                "{}",
+                plan.rejection.clone().unwrap_or_default()
+            )),
             plan: Some(plan),
         })),
     }
@@ -444,7 +512,7 @@ fn encode(nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {
         graph.set_instantiation_argument(instances[c.consumer.as_str()], &c.import, export)?;
     }
     let socket = &nodes[0];
-    for name in socket.world.exports.keys() {
+    for name in socket.ty.exports.keys() {
         let export = graph.alias_instance_export(instances[socket.input.name.as_str()], name)?;
         graph.export(export, name)?;
     }
@@ -493,6 +561,7 @@ impl Reason {
                     .collect();
                 format!("its type does not fit ({})", first.join("; "))
             }
+            Reason::Incompatible(reason) => format!("its type does not fit ({reason})"),
             Reason::VersionIncompatible { export } => {
                 format!("it exports `{export}`, an incompatible version")
             }
@@ -531,7 +600,7 @@ pub fn findings(plan: &Plan, host: Option<&HostProfile>) -> Report {
             (_, false) => Severity::Warning,
         };
         let kind = match skipped.reason {
-            Reason::TypeMismatch(_) => FindingKind::TypeMismatch,
+            Reason::TypeMismatch(_) | Reason::Incompatible(_) => FindingKind::TypeMismatch,
             Reason::VersionIncompatible { .. } => FindingKind::HostVersion,
             Reason::Cycle { .. } => FindingKind::Cycle,
             _ => FindingKind::UnusedInstance,
@@ -547,6 +616,35 @@ pub fn findings(plan: &Plan, host: Option<&HostProfile>) -> Report {
                 skipped.consumer,
                 skipped.reason.explain()
             ),
+        ));
+    }
+    if let Some(rejection) = &plan.rejection {
+        // The type checker accepted every connection, the validator did
+        // not: the comparison's doubts explain why.
+        for doubted in &plan.unconfirmed {
+            report.findings.push(finding(
+                FindingKind::TypeMismatch,
+                Severity::Error,
+                format!("{}.{}", doubted.consumer, doubted.import),
+                format!(
+                    "`{}` does not satisfy `{}` of `{}`: {}",
+                    doubted.candidate,
+                    doubted.import,
+                    doubted.consumer,
+                    doubted.reason.explain()
+                ),
+            ));
+        }
+        let severity = if plan.unconfirmed.is_empty() {
+            Severity::Error
+        } else {
+            Severity::Note
+        };
+        report.findings.push(finding(
+            FindingKind::Rejected,
+            severity,
+            plan.instances[0].clone(),
+            format!("the composition is rejected: {rejection}"),
         ));
     }
     if let Some(host) = host {

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::check::Graph;
-use crate::check::hosts::{Answer, HostProfile};
+use crate::host::{Answer, HostProfile};
 
 /// Renders the graph as Graphviz DOT: instances are boxes, edges go from
 /// the exporting instance to the importing one and are labelled with the

@@ -16,7 +16,7 @@ fuzz_target!(|text: &str| {
         deps_dir: deps::deps().clone(),
         check: wcompose::check::CheckOptions {
             wit: None,
-            host: wcompose::check::hosts::HostProfile::named("wasmtime"),
+            host: wcompose::host::HostProfile::named("wasmtime"),
         },
         ..Default::default()
     };

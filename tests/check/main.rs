@@ -30,8 +30,9 @@ mod formats;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use wcompose::check::{CheckOptions, SourceFile, format, hosts::HostProfile};
+use wcompose::check::{CheckOptions, SourceFile, format};
 use wcompose::compose::{self, Options};
+use wcompose::host::HostProfile;
 
 fn fixtures(kind: &str) -> Vec<PathBuf> {
     common::case_dirs("check", kind)

@@ -450,7 +450,7 @@ fn every_new_composition_passes_the_check_against_the_wasmtime_host() {
             deps_dir: built.deps_dir(),
             check: wcompose::check::CheckOptions {
                 wit: None,
-                host: wcompose::check::hosts::HostProfile::named("wasmtime"),
+                host: wcompose::host::HostProfile::named("wasmtime"),
             },
             ..Default::default()
         };

@@ -818,7 +818,8 @@ impl Cx<'_> {
 
         if let (Some(ha), Some(hb)) = (handle_view(imp, da), handle_view(exp, db)) {
             let resource_vs_handle = is_interface_level
-                && matches!(da.kind, TypeDefKind::Resource) != matches!(db.kind, TypeDefKind::Resource);
+                && matches!(da.kind, TypeDefKind::Resource)
+                    != matches!(db.kind, TypeDefKind::Resource);
             if resource_vs_handle {
                 // `type h = r` names the resource itself, `type h = own<r>`
                 // a handle to it: different kinds of type.

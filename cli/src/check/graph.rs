@@ -24,10 +24,10 @@ use wac_types::{BorrowedPackageKey, ItemKind};
 use wit_parser::{Function, InterfaceId, Resolve, Span, TypeDefKind, WorldItem};
 
 use super::compat::{self, Mismatch, Side};
-use super::hosts::{self, Answer};
 use super::types::{ComponentType, TypeSpace};
 use super::world::{ComponentWorld, Printed};
 use super::{CheckOptions, Finding, FindingKind, Label, Report, Severity, SourceFile};
+use crate::host::{self, Answer};
 
 /// Checks every instantiation of `doc` against the components in `packages`
 /// (as resolved from the deps folder) and returns all findings.
@@ -521,7 +521,8 @@ impl<'a> Walker<'a, '_> {
                 edge.to_string(),
             )];
         }
-        let (Some(consumer_world), Some(producer_world)) = (consumer.world(), item.instance.world())
+        let (Some(consumer_world), Some(producer_world)) =
+            (consumer.world(), item.instance.world())
         else {
             return Vec::new();
         };
@@ -532,9 +533,11 @@ impl<'a> Walker<'a, '_> {
             return Vec::new();
         };
         match (import, export, &item.member) {
-            (WorldItem::Interface { id: import, .. }, WorldItem::Interface { id: export, .. }, None) => {
-                self.explain_interfaces(consumer, name, item, *import, *export, span, edge)
-            }
+            (
+                WorldItem::Interface { id: import, .. },
+                WorldItem::Interface { id: export, .. },
+                None,
+            ) => self.explain_interfaces(consumer, name, item, *import, *export, span, edge),
             (WorldItem::Function(_), WorldItem::Function(_), None)
             | (WorldItem::Function(_), WorldItem::Interface { .. }, Some(_)) => {
                 self.explain_functions(consumer, name, item, span, edge)
@@ -599,7 +602,11 @@ impl<'a> Walker<'a, '_> {
             .map(|m| {
                 let path = format!("{name}.{}", m.path);
                 let labels = [
-                    import_spans.label(m.import_span, &m.path, side_text(consumer, "imports", &m.expected)),
+                    import_spans.label(
+                        m.import_span,
+                        &m.path,
+                        side_text(consumer, "imports", &m.expected),
+                    ),
                     export_spans.label(
                         m.export_span,
                         &m.path,
@@ -660,7 +667,11 @@ impl<'a> Walker<'a, '_> {
                 let path = m.path.clone();
                 let labels = match spans {
                     Some((c, p)) => [
-                        printed_label(c, m.import_span, side_text(consumer, "imports", &m.expected)),
+                        printed_label(
+                            c,
+                            m.import_span,
+                            side_text(consumer, "imports", &m.expected),
+                        ),
                         printed_label(
                             p,
                             m.export_span,
@@ -770,38 +781,42 @@ impl<'a> Walker<'a, '_> {
         };
         // wac merges semver-compatible implicit imports into the highest
         // version; check each merged import once, naming every importer.
-        let mut merged: BTreeMap<String, (String, Vec<Arc<Instance>>)> = BTreeMap::new();
+        // (highest name, importers), in the order first seen.
+        let mut merged: Vec<(String, Vec<Arc<Instance>>)> = Vec::new();
         for (instance, name) in &self.open_imports {
             // An interface of types alone needs nothing from the host:
             // wasmtime links it without a definition.
             if self.types.types_only(instance.imports()[name.as_str()]) {
                 continue;
             }
-            let (base, version) = hosts::split_version(name);
-            let key = match &version {
-                Some(v) if v.major > 0 => format!("{base}@{}", v.major),
-                Some(v) if v.minor > 0 => format!("{base}@0.{}", v.minor),
-                _ => name.clone(),
+            let index = match merged
+                .iter()
+                .position(|(n, _)| wac_types::are_semver_compatible(n, name))
+            {
+                Some(index) => index,
+                None => {
+                    merged.push((name.clone(), Vec::new()));
+                    merged.len() - 1
+                }
             };
-            let entry = merged
-                .entry(key)
-                .or_insert_with(|| (name.clone(), Vec::new()));
-            if hosts::split_version(&entry.0).1 < version {
+            let entry = &mut merged[index];
+            if host::split_version(&entry.0).1 < host::split_version(name).1 {
                 entry.0 = name.clone();
             }
             if !entry.1.iter().any(|i| Arc::ptr_eq(i, instance)) {
                 entry.1.push(instance.clone());
             }
         }
+        merged.sort_by(|a, b| a.0.cmp(&b.0));
         let host_name = host.name.clone();
         let mut findings = Vec::new();
-        for (name, importers) in merged.into_values() {
+        for (name, importers) in merged {
             let by = importers
                 .iter()
                 .map(|i| format!("`{}`", i.label))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let asked = hosts::split_version(&name).1;
+            let asked = host::split_version(&name).1;
             let (kind, severity, message) = match host.answer(&name) {
                 Answer::Provided { .. } => continue,
                 Answer::Older { host } => (
@@ -853,7 +868,7 @@ impl<'a> Walker<'a, '_> {
         for instance in &self.instances {
             let mut seen = HashSet::new();
             for name in instance.imports().keys() {
-                let (base, Some(version)) = hosts::split_version(name) else {
+                let (base, Some(version)) = host::split_version(name) else {
                     continue;
                 };
                 let Some(package) = base
@@ -890,7 +905,7 @@ impl<'a> Walker<'a, '_> {
                 })
                 .collect::<Vec<_>>()
                 .join(" and ");
-            let one_track = by_version.keys().all(|v| hosts::same_track(v, highest));
+            let one_track = by_version.keys().all(|v| host::compatible(v, highest));
             let verdict = if one_track {
                 format!(
                     "the composition will import {package} at {highest}, which serves every importer \

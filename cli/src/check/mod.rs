@@ -11,7 +11,6 @@ pub mod baseline;
 pub mod compat;
 pub mod format;
 pub mod graph;
-pub mod hosts;
 pub mod types;
 pub mod world;
 
@@ -240,7 +239,7 @@ pub struct CheckOptions {
     /// printed from binaries.
     pub wit: Option<Arc<crate::wit::Wit>>,
     /// The host that runs the composition; `None` skips the host check.
-    pub host: Option<hosts::HostProfile>,
+    pub host: Option<crate::host::HostProfile>,
 }
 
 /// Everything a check found.

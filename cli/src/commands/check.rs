@@ -5,8 +5,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use miette::Result;
-use wcompose::check::{Report, format, hosts::HostProfile};
+use wcompose::check::{Report, format};
 use wcompose::compose;
+use wcompose::host::HostProfile;
 
 use super::DepsOptions;
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::Result;
-use wcompose::check::hosts::HostProfile;
 use wcompose::compose;
+use wcompose::host::HostProfile;
 
 use super::DepsOptions;
 

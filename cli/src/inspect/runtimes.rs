@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::artifact::Precompiled;
 use crate::artifact::precompiled::PrecompiledKind;
+use crate::host::{Answer, HostProfile};
 
 /// Whether a runtime supports something, and why not when it does not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +27,8 @@ pub enum Support {
 /// Something a runtime can start a file by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryPoint {
-    /// An exported interface (`wasi:cli/run@0.2`), matched like imports.
+    /// An exported interface (`wasi:cli/run@0.2.0`), matched by the host
+    /// model's semver rule ([`crate::host::compatible`]).
     Interface(&'static str),
     /// Any exported function, called by name (`--invoke`, an embedder's
     /// call, a JavaScript import).
@@ -67,10 +69,9 @@ pub struct RuntimeProfile {
     pub components: Support,
     /// Whether it runs core modules.
     pub core_modules: Support,
-    /// The interfaces it provides to a component's imports:
-    /// `ns:pkg/iface@major.minor`, with `*` for every interface of a
-    /// package; an import at any patch version of that track links.
-    pub component_imports: &'static [&'static str],
+    /// The host profile ([`crate::host`]) that says what it provides to a
+    /// component's imports; `None` where it runs no components.
+    pub host: Option<&'static str>,
     /// The modules it provides to a core module's imports.
     pub core_import_modules: &'static [&'static str],
     /// The component exports it can start, in order of preference.
@@ -87,28 +88,6 @@ pub struct RuntimeProfile {
     pub memory_limit_required: bool,
 }
 
-/// WASI 0.2 as wasmtime-wasi 48 provides it to components (the
-/// `wasi:cli/command` world), without `wasi:http`.
-const WASI_P2_COMMAND: &[&str] = &[
-    "wasi:cli/*@0.2",
-    "wasi:clocks/*@0.2",
-    "wasi:filesystem/*@0.2",
-    "wasi:io/*@0.2",
-    "wasi:random/*@0.2",
-    "wasi:sockets/*@0.2",
-];
-
-/// The same plus `wasi:http`.
-const WASI_P2_WITH_HTTP: &[&str] = &[
-    "wasi:cli/*@0.2",
-    "wasi:clocks/*@0.2",
-    "wasi:filesystem/*@0.2",
-    "wasi:io/*@0.2",
-    "wasi:random/*@0.2",
-    "wasi:sockets/*@0.2",
-    "wasi:http/*@0.2",
-];
-
 /// The runtimes `wcompose inspect` gives a verdict for.
 pub const RUNTIMES: &[RuntimeProfile] = &[
     RuntimeProfile {
@@ -116,15 +95,23 @@ pub const RUNTIMES: &[RuntimeProfile] = &[
         name: "wasmtime CLI 48",
         components: Support::Yes,
         core_modules: Support::Yes,
-        component_imports: WASI_P2_WITH_HTTP,
+        host: Some("wasi-http"),
         core_import_modules: &["wasi_snapshot_preview1", "wasi_unstable"],
         component_entries: &[
             Entry {
-                point: EntryPoint::Interface("wasi:cli/run@0.2"),
+                point: EntryPoint::Interface("wasi:cli/run@0.2.0"),
                 how: "wasmtime run {file}",
             },
             Entry {
-                point: EntryPoint::Interface("wasi:http/incoming-handler@0.2"),
+                point: EntryPoint::Interface("wasi:cli/run@0.3.0"),
+                how: "wasmtime run {file}",
+            },
+            Entry {
+                point: EntryPoint::Interface("wasi:http/incoming-handler@0.2.0"),
+                how: "wasmtime serve {file}",
+            },
+            Entry {
+                point: EntryPoint::Interface("wasi:http/handler@0.3.0"),
                 how: "wasmtime serve {file}",
             },
             Entry {
@@ -154,11 +141,15 @@ pub const RUNTIMES: &[RuntimeProfile] = &[
         name: "wasmtime 48 embedded (wasmtime-wasi, as `wcompose run` does)",
         components: Support::Yes,
         core_modules: Support::Yes,
-        component_imports: WASI_P2_COMMAND,
+        host: Some("wasmtime"),
         core_import_modules: &["wasi_snapshot_preview1"],
         component_entries: &[
             Entry {
-                point: EntryPoint::Interface("wasi:cli/run@0.2"),
+                point: EntryPoint::Interface("wasi:cli/run@0.2.0"),
+                how: "wcompose run {file}",
+            },
+            Entry {
+                point: EntryPoint::Interface("wasi:cli/run@0.3.0"),
                 how: "wcompose run {file}",
             },
             Entry {
@@ -191,7 +182,7 @@ pub const RUNTIMES: &[RuntimeProfile] = &[
              components; run the wasm32-wasip1 core module the component was made from",
         ),
         core_modules: Support::Yes,
-        component_imports: &[],
+        host: None,
         core_import_modules: &[
             "wasi_snapshot_preview1",
             "wasi_ephemeral_nn",
@@ -224,7 +215,7 @@ pub const RUNTIMES: &[RuntimeProfile] = &[
              was made from",
         ),
         core_modules: Support::Yes,
-        component_imports: &[],
+        host: None,
         core_import_modules: &[
             "wasi_snapshot_preview1",
             "wasi_unstable",
@@ -254,15 +245,15 @@ pub const RUNTIMES: &[RuntimeProfile] = &[
             "jco transpiles components only; componentize the core module first \
              (`wcompose componentize`)",
         ),
-        component_imports: WASI_P2_WITH_HTTP,
+        host: Some("jco"),
         core_import_modules: &[],
         component_entries: &[
             Entry {
-                point: EntryPoint::Interface("wasi:cli/run@0.2"),
+                point: EntryPoint::Interface("wasi:cli/run@0.2.0"),
                 how: "jco run {file}",
             },
             Entry {
-                point: EntryPoint::Interface("wasi:http/incoming-handler@0.2"),
+                point: EntryPoint::Interface("wasi:http/incoming-handler@0.2.0"),
                 how: "jco serve {file}",
             },
             Entry {
@@ -283,22 +274,10 @@ pub const RUNTIMES: &[RuntimeProfile] = &[
             "Spin runs components with a trigger export; componentize the core module first, \
              against a world that exports `wasi:http/incoming-handler`",
         ),
-        component_imports: &[
-            "wasi:cli/*@0.2",
-            "wasi:clocks/*@0.2",
-            "wasi:filesystem/*@0.2",
-            "wasi:io/*@0.2",
-            "wasi:random/*@0.2",
-            "wasi:sockets/*@0.2",
-            "wasi:http/*@0.2",
-            "wasi:keyvalue/*@0.2",
-            "wasi:config/*@0.2",
-            "fermyon:spin/*@2.0",
-            "spin:postgres/*@3.0",
-        ],
+        host: Some("spin"),
         core_import_modules: &[],
         component_entries: &[Entry {
-            point: EntryPoint::Interface("wasi:http/incoming-handler@0.2"),
+            point: EntryPoint::Interface("wasi:http/incoming-handler@0.2.0"),
             how: "spin up (spin.toml: an HTTP trigger with `source = \"{file}\"`)",
         }],
         core_entries: &[],
@@ -361,6 +340,7 @@ pub fn verdict(
     unbounded_memory: bool,
 ) -> Verdict {
     let mut reasons = Vec::new();
+    let mut notes = Vec::new();
     let mut how = None;
     match facts {
         Facts::Precompiled(precompiled) => {
@@ -382,9 +362,20 @@ pub fn verdict(
             if let Support::No(why) = profile.components {
                 reasons.push(format!("a component needs the Component Model: {why}"));
             } else {
+                let host = profile.host.and_then(HostProfile::named);
                 for (name, version) in imports {
-                    if !provides(profile.component_imports, name, version.as_deref()) {
-                        reasons.push(missing_import(profile, name, version.as_deref()));
+                    let full = match version {
+                        Some(version) => format!("{name}@{version}"),
+                        None => name.clone(),
+                    };
+                    match host.as_ref().map(|host| host.answer(&full)) {
+                        Some(Answer::Provided { .. }) => {}
+                        Some(Answer::Older { host }) => notes.push(format!(
+                            "it imports `{full}` and {} has {host}: it links if it uses nothing \
+                             added after {host}",
+                            profile.name
+                        )),
+                        _ => reasons.push(missing_import(profile, host.as_ref(), &full, name)),
                     }
                 }
                 how = profile
@@ -429,7 +420,6 @@ pub fn verdict(
         }
     }
     let runs = reasons.is_empty();
-    let mut notes = Vec::new();
     if runs && unbounded_memory {
         match (profile.memory_limit, profile.memory_limit_required) {
             (Some(limit), true) => notes.push(format!(
@@ -501,58 +491,18 @@ fn precompiled_verdict(
     }
 }
 
-/// Whether `patterns` cover import `name` at `version`.
-pub fn provides(patterns: &[&str], name: &str, version: Option<&str>) -> bool {
-    patterns.iter().any(|pattern| {
-        let (pattern_name, track) = match pattern.split_once('@') {
-            Some((name, track)) => (name, Some(track)),
-            None => (*pattern, None),
-        };
-        let name_matches = match pattern_name.strip_suffix("/*") {
-            Some(package) => name
-                .split_once('/')
-                .is_some_and(|(import_package, _)| import_package == package),
-            None => pattern_name == name,
-        };
-        name_matches && same_track(track, version)
-    })
-}
-
-/// Whether `version` is on `track` (`0.2` covers every `0.2.x`; `2.0`
-/// every `2.x.y`).
-fn same_track(track: Option<&str>, version: Option<&str>) -> bool {
-    match (track, version) {
-        (None, None) => true,
-        (None, Some(_)) | (Some(_), None) => false,
-        (Some(track), Some(version)) => {
-            let Ok(version) = semver::Version::parse(version) else {
-                return false;
-            };
-            let mut parts = track.split('.').map(str::parse::<u64>);
-            let (Some(Ok(major)), minor) = (parts.next(), parts.next()) else {
-                return false;
-            };
-            if major != version.major {
-                return false;
-            }
-            match minor {
-                Some(Ok(minor)) if major == 0 => minor == version.minor,
-                _ => true,
-            }
-        }
-    }
-}
-
-fn missing_import(profile: &RuntimeProfile, name: &str, version: Option<&str>) -> String {
-    let full = match version {
-        Some(version) => format!("{name}@{version}"),
-        None => name.to_string(),
-    };
+fn missing_import(
+    profile: &RuntimeProfile,
+    host: Option<&HostProfile>,
+    full: &str,
+    name: &str,
+) -> String {
     let package = name.split('/').next().unwrap_or(name);
-    let host_has_package = profile
-        .component_imports
-        .iter()
-        .any(|p| p.split('/').next() == Some(package));
+    let host_has_package = host.is_some_and(|host| {
+        host.provides
+            .iter()
+            .any(|p| p.name.split('/').next() == Some(package))
+    });
     if !name.contains(':') {
         format!(
             "it imports `{full}`, which no host provides: plug a component into it \
@@ -643,10 +593,23 @@ fn entry_how(
     export_functions: &[String],
 ) -> Option<String> {
     match entry.point {
-        EntryPoint::Interface(pattern) => export_interfaces
-            .iter()
-            .any(|(name, version)| provides(&[pattern], name, version.as_deref()))
-            .then(|| fill(entry.how, file, "")),
+        EntryPoint::Interface(pattern) => {
+            let (wanted, wanted_version) = crate::host::split_version(pattern);
+            export_interfaces
+                .iter()
+                .any(|(name, version)| {
+                    let version = version
+                        .as_deref()
+                        .and_then(|v| semver::Version::parse(v).ok());
+                    name == wanted
+                        && match (&version, &wanted_version) {
+                            (Some(a), Some(b)) => crate::host::compatible(a, b),
+                            (None, None) => true,
+                            _ => false,
+                        }
+                })
+                .then(|| fill(entry.how, file, ""))
+        }
         EntryPoint::AnyFunction => export_functions.first().map(|function| {
             // `--invoke` takes the short name; the qualified one is for JSON.
             let short = function.rsplit('#').next().unwrap_or(function);
@@ -667,28 +630,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tracks_match_any_patch_of_a_zero_minor() {
-        let patterns = ["wasi:cli/*@0.2", "fermyon:spin/*@2.0"];
-        assert!(provides(&patterns, "wasi:cli/stdout", Some("0.2.12")));
-        assert!(provides(&patterns, "wasi:cli/run", Some("0.2.0")));
-        assert!(!provides(&patterns, "wasi:cli/run", Some("0.3.0")));
-        assert!(!provides(&patterns, "wasi:cli/run", None));
-        assert!(!provides(&patterns, "wasi:http/types", Some("0.2.0")));
-        assert!(provides(&patterns, "fermyon:spin/key-value", Some("2.1.0")));
-        assert!(!provides(
-            &["wasi:cli/run@0.2"],
-            "wasi:cli/stdout",
-            Some("0.2.0")
-        ));
-    }
-
-    #[test]
     fn every_runtime_has_a_way_in_for_what_it_supports() {
         for profile in RUNTIMES {
             assert_eq!(
                 profile.components == Support::Yes,
                 !profile.component_entries.is_empty(),
                 "{}",
+                profile.id
+            );
+            assert_eq!(
+                profile.components == Support::Yes,
+                profile
+                    .host
+                    .is_some_and(|h| HostProfile::named(h).is_some()),
+                "{}: a runtime of components names a shipped host profile",
                 profile.id
             );
             assert_eq!(
