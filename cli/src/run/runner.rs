@@ -182,8 +182,8 @@ impl Runner {
 
     /// Calls `function` in a fresh instance, which is dropped afterwards.
     pub fn call_function(&self, function: &Function, args: &[Val]) -> Result<Vec<Val>, RunError> {
-        check_arity(function, args)?;
         function.info.check_passable()?;
+        check_arity(function, args)?;
         self.instantiate()?.call_function(function, args)
     }
 
@@ -259,8 +259,8 @@ impl WarmInstance {
         function: &Function,
         args: &[Val],
     ) -> Result<Vec<Val>, RunError> {
-        check_arity(function, args)?;
         function.info.check_passable()?;
+        check_arity(function, args)?;
         self.shared.arm(&mut self.store)?;
         let func = self
             .instance
