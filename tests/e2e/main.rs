@@ -16,6 +16,9 @@
 //! - `run`: `wcompose run`: invoke, commands, sandbox, limits and traps,
 //!   the precompiled cache, and the embedding runner.
 //! - `faults`: many failing guests in one process leak nothing.
+//! - `wasi3`: WASI 0.3 and Component Model async: the report composition
+//!   (async across a component boundary), a WASI 0.3 command, its sandbox
+//!   and time limit, `--invoke` of async exports, the embedding runner.
 //!
 //! `support` builds the guests once per test process and gives each test
 //! its own output folder.
@@ -30,3 +33,4 @@ mod plug;
 mod run;
 mod seed;
 mod support;
+mod wasi3;

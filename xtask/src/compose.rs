@@ -1,5 +1,6 @@
 //! `cargo xtask compose`: the whole pipeline, from shared WIT to composed
-//! components running under wasmtime.
+//! components running under wasmtime (WASI 0.2, and 0.3 for the report
+//! composition).
 
 use std::path::Path;
 use std::time::Instant;
@@ -87,6 +88,30 @@ pub fn run(root: &Path) -> Result<()> {
         print!("{}", String::from_utf8_lossy(&outcome.stdout));
         eprint!("{}", String::from_utf8_lossy(&outcome.stderr));
         println!("(exit status {})", outcome.exit_code);
+    }
+    // The WASI 0.3 composition: the async report command streams the same
+    // table through the async formatter, and its async export is invoked.
+    let report = workspace.out_dir.join("report.wasm");
+    let table = workspace.compositions_dir().join("table.csv");
+    if report.exists() && table.exists() {
+        let loaded = runtime.load(&std::fs::read(&report)?).map_err(render)?;
+        let stdin = std::fs::read(&table)
+            .with_context(|| format!("failed to read `{}`", table.display()))?;
+        let io = Io {
+            stdin: Some(stdin),
+            capture: true,
+            args: vec!["report".to_string()],
+        };
+        let outcome = loaded.run_command(&io).map_err(render)?;
+        println!("report.wasm < {}", relative(root, &table));
+        print!("{}", String::from_utf8_lossy(&outcome.stdout));
+        eprint!("{}", String::from_utf8_lossy(&outcome.stderr));
+        println!("(exit status {})", outcome.exit_code);
+        let (results, _) = loaded.invoke(SEED_CALL, &Io::default()).map_err(render)?;
+        println!("report.wasm {SEED_CALL}");
+        for value in results {
+            println!("{}", wcompose::run::wave(&value));
+        }
     }
     eprintln!("done in {:.1?}", start.elapsed());
     Ok(())

@@ -26,7 +26,7 @@ cargo xtask TASK
 Tasks:
   compose   build the guests in components/ against wit/, componentize them,
             check and compose compositions/*.wac, and run the results
-            under wasmtime (WASI preview 2)
+            under wasmtime (WASI 0.2 and 0.3)
   tools     install the reference CLIs (wasm-tools 1.263.0, wac-cli 0.12.0,
             wasmtime-cli 48.0.8) into $WCOMPOSE_TOOLS_DIR or
             ~/.cache/wcompose/tools

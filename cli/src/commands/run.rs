@@ -1,4 +1,4 @@
-//! `wcompose run`: run a component under wasmtime with WASI preview 2,
+//! `wcompose run`: run a component under wasmtime with WASI 0.2 and 0.3,
 //! sandboxed and limited, through the precompiled cache.
 
 use std::io::Write;
@@ -14,13 +14,15 @@ use wcompose::run::{
 };
 
 /// Run a component (or a WASI preview-1 core module, componentized on the
-/// fly) under wasmtime with WASI preview 2.
+/// fly) under wasmtime with WASI 0.2 and 0.3.
 ///
-/// Without `--invoke` the component runs as a command (`wasi:cli/run`):
-/// stdin, stdout and stderr pass through, arguments after `--` reach the
-/// guest, and the guest's exit status becomes wcompose's. With `--invoke`
-/// one exported function is called with WAVE arguments and its results are
-/// printed in WAVE (or JSON); an `err(...)` result exits with status 1.
+/// Without `--invoke` the component runs as a command (`wasi:cli/run`,
+/// `@0.3.0` or `@0.2`): stdin, stdout and stderr pass through, arguments
+/// after `--` reach the guest, and the guest's exit status becomes
+/// wcompose's. With `--invoke` one exported function (`async` ones too) is
+/// called with WAVE arguments and its results are printed in WAVE (or
+/// JSON); an `err(...)` result exits with status 1. A function that takes
+/// or returns a `stream` or `future` cannot be invoked (status 2).
 ///
 /// The guest runs in a sandbox: no files, environment variables or network
 /// unless granted with `--dir`, `--env` and `--inherit-network`. Compiled

@@ -313,5 +313,12 @@ mod tests {
         assert_eq!(cache.key(&plain, b"a"), cache.key(&plain, b"a"));
         assert_ne!(cache.key(&plain, b"a"), cache.key(&plain, b"b"));
         assert_ne!(cache.key(&plain, b"a"), cache.key(&fuel, b"a"));
+        // Code compiled for an engine without concurrency support (the
+        // runner's engine for components without async features) is not
+        // loaded into one with it, nor the other way round.
+        let mut config = wasmtime::Config::new();
+        config.concurrency_support(false);
+        let sync = Engine::new(&config).unwrap();
+        assert_ne!(cache.key(&plain, b"a"), cache.key(&sync, b"a"));
     }
 }

@@ -28,8 +28,11 @@ pub struct Limits {
     /// may hold together; `None` leaves each memory its 4 GiB.
     pub max_memory: Option<u64>,
     /// How long one run or call may take, instantiation included; `None`
-    /// for no limit. Time spent blocked in the host (reading stdin, say) is
-    /// not interrupted, only guest code is.
+    /// for no limit. For a component run synchronously (WASI 0.2 only, no
+    /// Component Model async), time spent blocked in the host (reading
+    /// stdin, say) is not interrupted, only guest code is; a component run
+    /// on the event loop (WASI 0.3 or async) is stopped also while it
+    /// waits.
     pub timeout: Option<Duration>,
     /// How much fuel (roughly, WebAssembly instructions) one run or call
     /// may burn; `None` for no limit.

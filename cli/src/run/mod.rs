@@ -1,12 +1,18 @@
-//! Running components under wasmtime with WASI preview 2, sandboxed and
+//! Running components under wasmtime with WASI 0.2 and 0.3, sandboxed and
 //! limited.
 //!
-//! [`Runtime`] owns one engine and one linker with the WASI preview-2 host
-//! (wasmtime-wasi). [`Runtime::load`] compiles a component once (or
-//! deserializes it from the precompiled [`Cache`]) and prepares an
-//! `InstancePre`; each [`Loaded::invoke`] or [`Loaded::run_command`] then
-//! instantiates it in a fresh store. A preview-1 core module is
-//! componentized on the way in.
+//! [`Runtime`] owns one engine and the WASI host (wasmtime-wasi).
+//! [`Runtime::load`] compiles a component once (or deserializes it from
+//! the precompiled [`Cache`]) and prepares an `InstancePre`; each
+//! [`Loaded::invoke`] or [`Loaded::run_command`] then instantiates it in a
+//! fresh store. A preview-1 core module is componentized on the way in.
+//!
+//! A component that uses the Component Model's async features or imports
+//! WASI 0.3 is linked against WASI 0.2 and 0.3 together and driven on
+//! wasmtime's event loop, as the wasmtime CLI 48 runs it: a command
+//! exporting `wasi:cli/run@0.3.0` runs like one exporting `@0.2`, and
+//! `async` functions can be invoked. Others keep the synchronous WASI 0.2
+//! host, which is cheaper (see `concurrent`).
 //!
 //! Every store is sandboxed: the guest sees no files, environment or
 //! network unless the [`Sandbox`] grants them, and runs within the
@@ -20,11 +26,12 @@
 //!
 //! Submodules: `call` reads `--invoke` calls, `types` renders types and
 //! lists exports, `json` converts values for `--json`, `limits`, `sandbox`,
-//! `cache` and `trap` hold what their names say, and `runner` the
-//! embedding API.
+//! `cache` and `trap` hold what their names say, `concurrent` the WASI 0.3
+//! and async parts, and `runner` the embedding API.
 
 mod cache;
 mod call;
+mod concurrent;
 mod json;
 mod limits;
 mod runner;
@@ -33,16 +40,17 @@ mod trap;
 mod types;
 
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use wasmtime::component::{Component, Func, InstancePre, Linker, ResourceTable, Type, Val};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable, Type, Val};
 use wasmtime::{Config, Engine, Store, WasmBacktraceDetails};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::artifact::ArtifactKind;
 use crate::componentize::{self, ComponentizeError};
+use concurrent::Mode;
 
 pub use cache::{CACHE_DIR_ENV, Cache, CacheStatus, default_dir as default_cache_dir};
 pub use json::to_json;
@@ -142,6 +150,36 @@ pub enum RunError {
         /// The exported functions, one per line.
         available: String,
     },
+    /// The function takes or returns a stream, a future or an error
+    /// context, which no command-line value can stand for.
+    #[error(
+        "`{function}` cannot be called from the command line: its {what} is a `{ty}`, and a stream or future cannot be passed from the command line\n  expected: {signature}\n  help: call it from a component (compose one in front of it) or through the embedding API"
+    )]
+    NotPassable {
+        /// The function.
+        function: String,
+        /// Its signature.
+        signature: String,
+        /// `parameter `rows`` or `result`.
+        what: String,
+        /// The stream, future or error-context type, in WIT.
+        ty: String,
+    },
+    /// The component needs Component Model features that wasmtime 48 knows
+    /// but leaves off, and so does wcompose.
+    #[error(
+        "the component needs the Component Model {}, which wasmtime 48 leaves off by default and `wcompose run` does not enable\n  help: the wasmtime CLI enables {} with {}",
+        plural_features(features),
+        if features.len() == 1 { "it" } else { "them" },
+        flags(features)
+    )]
+    FeatureDisabled {
+        /// Each feature's name and the wasmtime CLI's `-W` option for it.
+        features: Vec<(&'static str, &'static str)>,
+        /// wasmtime's own error.
+        #[source]
+        source: anyhow::Error,
+    },
     /// The guest trapped, hit a limit, or a host call failed while it ran.
     #[error(
         "the guest {} while {what}",
@@ -170,8 +208,28 @@ impl RunError {
                 | RunError::WrongArity { .. }
                 | RunError::BadArguments { .. }
                 | RunError::NotACommand { .. }
+                | RunError::NotPassable { .. }
         )
     }
+}
+
+fn plural_features(features: &[(&str, &str)]) -> String {
+    let names: Vec<_> = features
+        .iter()
+        .map(|(name, _)| format!("`{name}`"))
+        .collect();
+    match names.as_slice() {
+        [one] => format!("feature {one}"),
+        _ => format!("features {}", names.join(", ")),
+    }
+}
+
+fn flags(features: &[(&str, &str)]) -> String {
+    let flags: Vec<_> = features
+        .iter()
+        .map(|(_, flag)| format!("`-W {flag}`"))
+        .collect();
+    flags.join(" ")
 }
 
 fn prepare(error: impl Into<anyhow::Error>) -> RunError {
@@ -218,6 +276,9 @@ pub struct ExportedFunc {
     pub signature: String,
     params: Vec<(String, Type)>,
     results: usize,
+    /// The first parameter or result holding a stream, future or error
+    /// context, and its type: such a function cannot be called with WAVE.
+    handle: Option<(String, String)>,
 }
 
 impl ExportedFunc {
@@ -232,6 +293,20 @@ impl ExportedFunc {
     /// The number of parameters.
     pub fn arity(&self) -> usize {
         self.params.len()
+    }
+
+    /// Refuses the call when a parameter or result is a stream, a future
+    /// or an error context.
+    pub(crate) fn check_passable(&self) -> Result<(), RunError> {
+        match &self.handle {
+            None => Ok(()),
+            Some((what, ty)) => Err(RunError::NotPassable {
+                function: self.qualified(),
+                signature: self.signature.clone(),
+                what: what.clone(),
+                ty: ty.clone(),
+            }),
+        }
     }
 
     fn matches(&self, name: &str) -> bool {
@@ -303,12 +378,7 @@ pub(crate) fn engine_config(limits: &Limits) -> Config {
     config
 }
 
-/// A linker with the WASI preview-2 host.
-pub(crate) fn wasi_linker(engine: &Engine) -> Result<Linker<Host>, RunError> {
-    let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(prepare)?;
-    Ok(linker)
-}
+pub(crate) use concurrent::wasi_linker;
 
 /// Limits, grants and the epoch ticker, shared by every store of a
 /// runtime or runner.
@@ -413,7 +483,17 @@ pub(crate) fn compile(
     }
     let start = Instant::now();
     let componentized = componentize::componentize(bytes, componentize::Options::default())?;
-    let component = Component::new(engine, &componentized.bytes).map_err(prepare)?;
+    let component = Component::new(engine, &componentized.bytes).map_err(|e| {
+        let features = concurrent::disabled_features(&componentized.bytes);
+        if features.is_empty() {
+            prepare(e)
+        } else {
+            RunError::FeatureDisabled {
+                features,
+                source: e.into(),
+            }
+        }
+    })?;
     let compile_time = start.elapsed();
     let from_core = matches!(componentized.input, ArtifactKind::Core(_));
     let cache = match keyed {
@@ -438,10 +518,12 @@ pub(crate) fn compile(
     })
 }
 
-/// An engine and a WASI preview-2 linker, shared by every component it loads.
+/// An engine and the WASI linkers, shared by every component it loads.
 pub struct Runtime {
     engine: Engine,
-    linker: Linker<Host>,
+    /// The synchronous WASI 0.2 linker, then WASI 0.2 and 0.3 for
+    /// concurrent components; each made when first needed.
+    linkers: [OnceLock<Linker<Host>>; 2],
     shared: Arc<Shared>,
     cache: Option<Cache>,
 }
@@ -456,14 +538,22 @@ impl Runtime {
     /// whose compiled code goes to this cache.
     pub fn with_options(options: RuntimeOptions) -> Result<Self, RunError> {
         let engine = Engine::new(&engine_config(&options.limits)).map_err(prepare)?;
-        let linker = wasi_linker(&engine)?;
         let shared = Shared::new(&engine, options.limits, options.sandbox)?;
         Ok(Self {
             engine,
-            linker,
+            linkers: [OnceLock::new(), OnceLock::new()],
             shared: Arc::new(shared),
             cache: options.cache,
         })
+    }
+
+    fn linker(&self, mode: Mode) -> Result<&Linker<Host>, RunError> {
+        let slot = &self.linkers[usize::from(mode == Mode::Concurrent)];
+        if let Some(linker) = slot.get() {
+            return Ok(linker);
+        }
+        let linker = wasi_linker(&self.engine, mode)?;
+        Ok(slot.get_or_init(|| linker))
     }
 
     /// The engine.
@@ -473,17 +563,20 @@ impl Runtime {
 
     /// Compiles a component (a preview-1 core module is componentized
     /// first), or loads it from the cache, and links it against the WASI
-    /// host.
+    /// host: WASI 0.2, and 0.3 beside it for a component that uses the
+    /// Component Model's async features or imports WASI 0.3.
     pub fn load(&self, bytes: &[u8]) -> Result<Loaded, RunError> {
+        let mode = Mode::of(bytes);
         let compiled = compile(&self.engine, bytes, self.cache.as_ref())?;
         let pre = self
-            .linker
+            .linker(mode)?
             .instantiate_pre(&compiled.component)
             .map_err(prepare)?;
         let functions = types::exported_functions(&self.engine, &compiled.component);
         Ok(Loaded {
             component: compiled.component,
             pre,
+            mode,
             functions,
             was_core: compiled.from_core,
             cache: compiled.cache,
@@ -496,6 +589,7 @@ impl Runtime {
 pub struct Loaded {
     component: Component,
     pre: InstancePre<Host>,
+    mode: Mode,
     functions: Vec<ExportedFunc>,
     was_core: bool,
     cache: CacheStatus,
@@ -527,45 +621,78 @@ impl Loaded {
     /// Calls an exported function, given as a WAVE call such as
     /// `csv-to-json("a,b\n1,2")`, and returns its results. The call is
     /// checked against the function's parameters before the component is
-    /// instantiated.
+    /// instantiated. An `async` function is called on the event loop and
+    /// its results are those of its task; a function that takes or returns
+    /// a stream or a future cannot be called this way.
     pub fn invoke(&self, call: &str, io: &Io) -> Result<(Vec<Val>, Outcome), RunError> {
         let call = call::split(call)?;
         let function = self.find(call.name)?.clone();
+        function.check_passable()?;
         let params = call.arguments(&function)?;
+        let index = export_index(&self.component, &function).ok_or_else(|| {
+            prepare(anyhow::anyhow!(
+                "export `{}` has no index in the component",
+                function.qualified()
+            ))
+        })?;
+        let vanished = || {
+            wasmtime::format_err!(
+                "export `{}` vanished after instantiation",
+                function.qualified()
+            )
+        };
         let (mut store, pipes) = self.store(io)?;
-        let instance = self.pre.instantiate(&mut store).map_err(|e| {
-            self.shared
-                .failure(&store, "instantiating the component", e)
-        })?;
-        let func =
-            lookup_func(&self.component, &instance, &mut store, &function).ok_or_else(|| {
-                prepare(anyhow::anyhow!(
-                    "export `{}` vanished after instantiation",
-                    function.qualified()
-                ))
-            })?;
         let mut results = vec![Val::Bool(false); function.results];
-        func.call(&mut store, &params, &mut results).map_err(|e| {
-            let what = format!("calling `{}`", function.qualified());
-            self.shared.failure(&store, what, e)
-        })?;
+        let mut instantiated = false;
+        let called = match self.mode {
+            Mode::Sync => self.pre.instantiate(&mut store).and_then(|instance| {
+                instantiated = true;
+                let func = instance.get_func(&mut store, index).ok_or_else(vanished)?;
+                func.call(&mut store, &params, &mut results)
+            }),
+            Mode::Concurrent => concurrent::block_on(self.shared.limits.timeout, async {
+                let instance = self.pre.instantiate_async(&mut store).await?;
+                instantiated = true;
+                let func = instance.get_func(&mut store, index).ok_or_else(vanished)?;
+                func.call_async(&mut store, &params, &mut results).await
+            }),
+        };
+        if let Err(e) = called {
+            let what = if instantiated {
+                format!("calling `{}`", function.qualified())
+            } else {
+                "instantiating the component".to_string()
+            };
+            return Err(self.shared.failure(&store, what, e));
+        }
         drop(store);
         Ok((results, pipes.finish(0)))
     }
 
-    /// Runs the component as a command (`wasi:cli/run`) and returns its exit
-    /// status and, when captured, its output.
+    /// Runs the component as a command (`wasi:cli/run@0.3.0`, else
+    /// `wasi:cli/run@0.2`) and returns its exit status and, when captured,
+    /// its output.
     pub fn run_command(&self, io: &Io) -> Result<Outcome, RunError> {
-        let pre =
-            wasmtime_wasi::p2::bindings::sync::CommandPre::new(self.pre.clone()).map_err(|_| {
-                RunError::NotACommand {
-                    available: listing(self.functions.iter()),
-                }
-            })?;
-        let (mut store, pipes) = self.store(io)?;
-        let run = pre
-            .instantiate(&mut store)
-            .and_then(|command| command.wasi_cli_run().call_run(&mut store));
+        let not_a_command = || RunError::NotACommand {
+            available: listing(self.functions.iter()),
+        };
+        let (run, store, pipes) = match self.mode {
+            Mode::Sync => {
+                let pre = wasmtime_wasi::p2::bindings::sync::CommandPre::new(self.pre.clone())
+                    .map_err(|_| not_a_command())?;
+                let (mut store, pipes) = self.store(io)?;
+                let run = pre
+                    .instantiate(&mut store)
+                    .and_then(|command| command.wasi_cli_run().call_run(&mut store));
+                (run, store, pipes)
+            }
+            Mode::Concurrent => {
+                let command = concurrent::CommandPre::new(&self.pre).ok_or_else(not_a_command)?;
+                let (mut store, pipes) = self.store(io)?;
+                let run = concurrent::block_on(self.shared.limits.timeout, command.run(&mut store));
+                (run, store, pipes)
+            }
+        };
         let exit_code = match run {
             Ok(Ok(())) => 0,
             Ok(Err(())) => 1,
@@ -625,16 +752,6 @@ impl Pipes {
             },
         }
     }
-}
-
-fn lookup_func(
-    component: &Component,
-    instance: &wasmtime::component::Instance,
-    store: &mut Store<Host>,
-    function: &ExportedFunc,
-) -> Option<Func> {
-    let index = export_index(component, function)?;
-    instance.get_func(store, index)
 }
 
 /// Where a function sits among a component's exports.

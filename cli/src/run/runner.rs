@@ -8,14 +8,21 @@
 //! every call in a fresh store and instance: nothing leaks from one call to
 //! the next. [`Runner::instantiate`] gives a [`WarmInstance`] for callers
 //! that want many calls on one instance, keeping its state between calls.
+//!
+//! A component that uses the Component Model's async features or imports
+//! WASI 0.3 is linked against WASI 0.2 and 0.3 and called on wasmtime's
+//! event loop (`async` exports included), each call bounded by the time
+//! limit even while the guest waits on the host. Calls block the calling
+//! thread, which must not be running a Tokio runtime. Any other component
+//! runs on an engine without concurrency support, which is cheaper.
 
 use std::sync::Arc;
 
-use wasmparser::WasmFeatures;
 use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre, Val};
 use wasmtime::{Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store, Trap};
 use wasmtime_wasi::WasiCtx;
 
+use super::concurrent::{self, Mode};
 use super::{
     Cache, CacheStatus, ExportedFunc, Host, Limits, RunError, Sandbox, Shared, compile,
     engine_config, export_index, find, prepare, types, wasi_linker,
@@ -87,6 +94,7 @@ pub struct Runner {
     engine: Engine,
     component: Component,
     pre: InstancePre<Host>,
+    mode: Mode,
     functions: Arc<[ExportedFunc]>,
     shared: Arc<Shared>,
     cache: CacheStatus,
@@ -114,13 +122,15 @@ impl Runner {
     pub fn new(bytes: &[u8], options: RunnerOptions) -> Result<Self, RunError> {
         let mut config = engine_config(&options.limits);
         // A component that uses none of the Component Model's async
-        // features runs on an engine without its concurrency bookkeeping,
-        // which makes every call and instantiation cheaper.
-        config.concurrency_support(uses_async(bytes));
+        // features and no WASI 0.3 runs on an engine without its
+        // concurrency bookkeeping, which makes every call and
+        // instantiation cheaper.
+        let mode = Mode::of(bytes);
+        config.concurrency_support(mode == Mode::Concurrent);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool(&options)));
         let engine = Engine::new(&config).map_err(prepare)?;
         let compiled = compile(&engine, bytes, options.cache.as_ref())?;
-        let pre = wasi_linker(&engine)?
+        let pre = wasi_linker(&engine, mode)?
             .instantiate_pre(&compiled.component)
             .map_err(prepare)?;
         let functions = types::exported_functions(&engine, &compiled.component);
@@ -129,6 +139,7 @@ impl Runner {
             engine,
             component: compiled.component,
             pre,
+            mode,
             functions: functions.into(),
             shared: Arc::new(shared),
             cache: compiled.cache,
@@ -171,6 +182,7 @@ impl Runner {
 
     /// Calls `function` in a fresh instance, which is dropped afterwards.
     pub fn call_function(&self, function: &Function, args: &[Val]) -> Result<Vec<Val>, RunError> {
+        function.info.check_passable()?;
         check_arity(function, args)?;
         self.instantiate()?.call_function(function, args)
     }
@@ -184,13 +196,21 @@ impl Runner {
             builder.inherit_stdout().inherit_stderr();
         }
         let mut store = self.shared.store(&self.engine, builder)?;
-        let instance = self.pre.instantiate(&mut store).map_err(|e| {
+        let instance = match self.mode {
+            Mode::Sync => self.pre.instantiate(&mut store),
+            Mode::Concurrent => concurrent::block_on(
+                self.shared.limits.timeout,
+                self.pre.instantiate_async(&mut store),
+            ),
+        }
+        .map_err(|e| {
             self.shared
                 .failure(&store, "instantiating the component", e)
         })?;
         Ok(WarmInstance {
             store,
             instance,
+            mode: self.mode,
             component: self.component.clone(),
             functions: Arc::clone(&self.functions),
             shared: Arc::clone(&self.shared),
@@ -220,6 +240,7 @@ fn resolve(
 pub struct WarmInstance {
     store: Store<Host>,
     instance: Instance,
+    mode: Mode,
     component: Component,
     functions: Arc<[ExportedFunc]>,
     shared: Arc<Shared>,
@@ -238,6 +259,7 @@ impl WarmInstance {
         function: &Function,
         args: &[Val],
     ) -> Result<Vec<Val>, RunError> {
+        function.info.check_passable()?;
         check_arity(function, args)?;
         self.shared.arm(&mut self.store)?;
         let func = self
@@ -250,7 +272,14 @@ impl WarmInstance {
                 ))
             })?;
         let mut results = vec![Val::Bool(false); function.info.results];
-        match func.call(&mut self.store, args, &mut results) {
+        let called = match self.mode {
+            Mode::Sync => func.call(&mut self.store, args, &mut results),
+            Mode::Concurrent => concurrent::block_on(
+                self.shared.limits.timeout,
+                func.call_async(&mut self.store, args, &mut results),
+            ),
+        };
+        match called {
             Ok(()) => Ok(results),
             // Arguments of the wrong type fail before any guest code runs:
             // no trap and no guest backtrace.
@@ -312,26 +341,4 @@ fn pool(options: &RunnerOptions) -> PoolingAllocationConfig {
         pool.max_memory_size(usize::try_from(max).unwrap_or(usize::MAX));
     }
     pool
-}
-
-/// Whether `bytes` needs the Component Model's async or threading features
-/// (a core module, which becomes a synchronous component, does not).
-fn uses_async(bytes: &[u8]) -> bool {
-    let concurrency = WasmFeatures::CM_ASYNC
-        | WasmFeatures::CM_MORE_ASYNC_BUILTINS
-        | WasmFeatures::CM_ASYNC_STACKFUL
-        | WasmFeatures::CM_THREADING
-        | WasmFeatures::CM_ERROR_CONTEXT;
-    if !wasmparser::Parser::is_component(bytes) {
-        return false;
-    }
-    let without = WasmFeatures::all().difference(concurrency);
-    // Invalid input fails later with its own error; only a component that
-    // validates with those features and not without them needs them.
-    wasmparser::Validator::new_with_features(without)
-        .validate_all(bytes)
-        .is_err()
-        && wasmparser::Validator::new_with_features(WasmFeatures::all())
-            .validate_all(bytes)
-            .is_ok()
 }

@@ -36,6 +36,7 @@ fn exported(interface: Option<&str>, name: &str, f: &ComponentFunc) -> ExportedF
         signature: signature(f),
         params: f.params().map(|(n, t)| (n.to_string(), t)).collect(),
         results: f.results().len(),
+        handle: super::concurrent::first_handle(f),
     }
 }
 
@@ -44,7 +45,8 @@ fn signature(f: &ComponentFunc) -> String {
         .params()
         .map(|(n, t)| format!("{n}: {}", type_to_wit(&t)))
         .collect();
-    let mut out = format!("func({})", params.join(", "));
+    let keyword = if f.async_() { "async func" } else { "func" };
+    let mut out = format!("{keyword}({})", params.join(", "));
     let results: Vec<_> = f.results().map(|t| type_to_wit(&t)).collect();
     if !results.is_empty() {
         let _ = write!(out, " -> {}", results.join(", "));
@@ -103,6 +105,15 @@ pub fn type_to_wit(ty: &Type) -> String {
         Type::Flags(f) => format!("flags {{ {} }}", f.names().collect::<Vec<_>>().join(", ")),
         Type::Own(_) => "own<resource>".into(),
         Type::Borrow(_) => "borrow<resource>".into(),
+        Type::Stream(s) => match s.ty() {
+            Some(t) => format!("stream<{}>", type_to_wit(&t)),
+            None => "stream".into(),
+        },
+        Type::Future(f) => match f.ty() {
+            Some(t) => format!("future<{}>", type_to_wit(&t)),
+            None => "future".into(),
+        },
+        Type::ErrorContext => "error-context".into(),
         other => format!("{other:?}"),
     }
 }

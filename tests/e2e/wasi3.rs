@@ -1,0 +1,295 @@
+//! WASI 0.3 and Component Model async under `wcompose run` and the
+//! embedding [`Runner`]: the report composition (an async command calling
+//! an async formatter across a component boundary), and
+//! `tests/guests/wasi3`, a WASI 0.3 command with async exports whose first
+//! argument picks what it does, built once per test process for
+//! wasm32-wasip2 into `target/test-guests`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use wasmtime::component::Val;
+use wcompose::run::{Limits, RunError, Runner, RunnerOptions};
+use wcompose::workspace::{GuestBuild, ensure_targets, lock_guest_builds};
+
+use crate::support::{self, Built};
+
+/// The target the WASI 0.3 guests are built for.
+const TARGET: &str = "wasm32-wasip2";
+
+/// The wasi3 test guest, built once per test process.
+fn probe() -> &'static Path {
+    static GUEST: OnceLock<PathBuf> = OnceLock::new();
+    GUEST.get_or_init(|| {
+        let root = support::root();
+        let target_root = root.join("target");
+        let build = || {
+            let _lock = lock_guest_builds(&target_root)?;
+            ensure_targets(&[TARGET])?;
+            GuestBuild {
+                manifest: root.join("tests/guests/Cargo.toml"),
+                target: TARGET.to_string(),
+                target_dir: target_root.join("test-guests"),
+                packages: vec!["wasi3".to_string()],
+            }
+            .run()
+        };
+        let wasm = build().unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
+        wasm.into_iter()
+            .find(|p| p.file_stem().is_some_and(|s| s == "wasi3"))
+            .expect("the wasi3 guest build produced no wasi3.wasm")
+    })
+}
+
+/// The report composition, composed once per test process.
+fn report() -> &'static Path {
+    static REPORT: OnceLock<(PathBuf, Built)> = OnceLock::new();
+    let (path, _) = REPORT.get_or_init(|| {
+        let built = Built::new();
+        let path = built.workspace.out_dir.join("report.wasm");
+        std::fs::write(&path, built.compose("report.wac")).unwrap();
+        (path, built)
+    });
+    path
+}
+
+/// What a `wcompose` process did.
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Display for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `wcompose` with `args` and `stdin`, compiled code cached in the
+/// test guests' folder.
+fn wcompose(args: &[&str], stdin: &str) -> Ran {
+    let cache = support::root().join("target/test-guests/run-cache");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env(wcompose::run::CACHE_DIR_ENV, cache)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A guest that never reads stdin may close it first.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let output = child.wait_with_output().unwrap();
+    Ran {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Runs the wasi3 guest as a command with `options` for `wcompose run` and
+/// `guest` arguments for the guest.
+fn run_probe(options: &[&str], guest: &[&str], stdin: &str) -> Ran {
+    let mut args = vec!["run", probe().to_str().unwrap()];
+    args.extend_from_slice(options);
+    args.push("--");
+    args.extend_from_slice(guest);
+    wcompose(&args, stdin)
+}
+
+#[test]
+fn the_async_report_streams_rows_through_the_async_formatter_and_reports_refused_ones() {
+    let path = report().to_str().unwrap();
+    let csv = "item,price,qty\napple,1.25,4\n\npear,0.75\nplum,0.5,2\n";
+    let ran = wcompose(&["run", path], csv);
+    assert_eq!(ran.code, Some(1), "{ran}");
+    let records: Vec<serde_json::Value> = ran
+        .stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}")))
+        .collect();
+    assert_eq!(
+        records,
+        [
+            serde_json::json!({"item": "apple", "price": 1.25, "qty": 4}),
+            serde_json::json!({"item": "plum", "price": 0.5, "qty": 2}),
+        ],
+        "{ran}"
+    );
+    assert_eq!(
+        ran.stderr.trim(),
+        "error: line 4: row has 2 fields, header has 3",
+        "{ran}"
+    );
+
+    let ran = wcompose(&["run", path], "a,b\n1,x\n");
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert_eq!(ran.stdout, "{\"a\":1,\"b\":\"x\"}\n", "{ran}");
+    assert_eq!(ran.stderr, "", "{ran}");
+}
+
+#[test]
+fn the_report_fails_without_a_header_row() {
+    let ran = wcompose(&["run", report().to_str().unwrap()], "\n\n");
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert_eq!(ran.stdout, "", "{ran}");
+    assert_eq!(ran.stderr.trim(), "error: no header row on stdin", "{ran}");
+}
+
+#[test]
+fn invoke_awaits_an_async_export_that_awaits_another_component() {
+    let ran = wcompose(
+        &[
+            "run",
+            report().to_str().unwrap(),
+            "--invoke",
+            r#"csv-to-json("n,m\n1,2\n3,4")"#,
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(ran.code, Some(0), "{ran}");
+    let result: serde_json::Value = serde_json::from_str(ran.stdout.trim()).unwrap();
+    let table: serde_json::Value =
+        serde_json::from_str(result["ok"].as_str().unwrap_or_else(|| panic!("{ran}"))).unwrap();
+    assert_eq!(
+        table["totals"],
+        serde_json::json!({"n": 4, "m": 6}),
+        "{ran}"
+    );
+}
+
+#[test]
+fn a_wasi_0_3_command_reads_stdin_and_exits_with_its_own_status() {
+    let ran = run_probe(&[], &["echo"], "one\ntwo\nthree\n");
+    assert_eq!(ran.code, Some(3), "{ran}");
+    assert_eq!(ran.stdout, "one\ntwo\nthree\n", "{ran}");
+    assert_eq!(ran.stderr, "", "{ran}");
+
+    let ran = run_probe(&[], &["no-such-mode"], "");
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(ran.stderr.contains("unknown mode"), "{ran}");
+}
+
+#[test]
+fn a_wasi_0_3_guest_is_denied_a_file_until_its_folder_is_granted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("note.txt"), "granted\n").unwrap();
+    let host = dir.path().to_str().unwrap();
+    let file = format!("{host}/note.txt");
+
+    let ran = run_probe(&[], &["read", &file], "");
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert_eq!(ran.stderr.trim(), format!("denied: {file}"), "{ran}");
+    assert_eq!(ran.stdout, "", "{ran}");
+
+    let ran = run_probe(&["--dir", host], &["read", &file], "");
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert_eq!(ran.stdout, "granted\n", "{ran}");
+
+    let mapped = format!("{host}::/data");
+    let ran = run_probe(&["--dir", &mapped], &["read", "/data/note.txt"], "");
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert_eq!(ran.stdout, "granted\n", "{ran}");
+}
+
+#[test]
+fn a_guest_waiting_forever_on_the_host_or_on_itself_is_stopped_by_the_timeout() {
+    for mode in ["sleep", "hang"] {
+        let ran = run_probe(&["--timeout", "200ms"], &[mode], "");
+        assert_eq!(ran.code, Some(1), "{mode}: {ran}");
+        assert!(ran.stderr.contains("time limit of 200ms"), "{mode}: {ran}");
+        assert_eq!(ran.stdout, "", "{mode}: {ran}");
+    }
+}
+
+#[test]
+fn invoke_calls_an_async_export_and_prints_its_result() {
+    let path = probe().to_str().unwrap();
+    for name in ["shout", "calls.shout", "test:wasi3/calls#shout"] {
+        let ran = wcompose(
+            &["run", path, "--invoke", &format!(r#"{name}("quiet")"#)],
+            "",
+        );
+        assert_eq!(ran.code, Some(0), "{name}: {ran}");
+        assert_eq!(ran.stdout, "\"QUIET\"\n", "{name}: {ran}");
+    }
+}
+
+#[test]
+fn a_stream_or_future_in_an_invoked_signature_is_a_usage_error() {
+    let path = probe().to_str().unwrap();
+    let ran = wcompose(&["run", path, "--invoke", "total([1, 2])"], "");
+    assert_eq!(ran.code, Some(2), "{ran}");
+    assert!(
+        ran.stderr
+            .contains("its parameter `items` is a `stream<u32>`, and a stream or future cannot be passed from the command line"),
+        "{ran}"
+    );
+    assert!(!ran.stderr.contains("panicked"), "{ran}");
+
+    let ran = wcompose(&["run", path, "--invoke", "later()"], "");
+    assert_eq!(ran.code, Some(2), "{ran}");
+    assert!(
+        ran.stderr.contains("its result is a `future<string>`"),
+        "{ran}"
+    );
+}
+
+#[test]
+fn the_runner_calls_async_exports_in_fresh_and_warm_instances() {
+    let bytes = std::fs::read(probe()).unwrap();
+    let runner = Runner::new(&bytes, RunnerOptions::default()).unwrap();
+    let results = runner
+        .call("shout", &[Val::String("fresh".into())])
+        .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
+    assert_eq!(results, [Val::String("FRESH".into())]);
+
+    let shout = runner.function("calls.shout").unwrap();
+    let mut instance = runner.instantiate().unwrap();
+    for word in ["one", "two", "three"] {
+        let results = instance
+            .call_function(&shout, &[Val::String(word.into())])
+            .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
+        assert_eq!(results, [Val::String(word.to_uppercase())]);
+    }
+
+    let err = runner.call("total", &[]).unwrap_err();
+    assert!(matches!(err, RunError::NotPassable { .. }), "{err:?}");
+    assert!(err.is_usage());
+}
+
+#[test]
+fn the_runner_calls_the_report_composition_across_its_async_edge() {
+    let bytes = std::fs::read(report()).unwrap();
+    let options = RunnerOptions {
+        limits: Limits {
+            timeout: Some(std::time::Duration::from_secs(60)),
+            ..Limits::default()
+        },
+        ..RunnerOptions::default()
+    };
+    let runner = Runner::new(&bytes, options).unwrap();
+    let mut instance = runner.instantiate().unwrap();
+    for (csv, total) in [("x\n1\n2", 3.0), ("x\n5", 5.0)] {
+        let results = instance
+            .call("csv-to-json", &[Val::String(csv.into())])
+            .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
+        let [Val::Result(Ok(Some(json)))] = results.as_slice() else {
+            panic!("{results:?}");
+        };
+        let Val::String(json) = json.as_ref() else {
+            panic!("{json:?}");
+        };
+        let table: serde_json::Value = serde_json::from_str(json).unwrap();
+        assert_eq!(table["totals"]["x"].as_f64(), Some(total), "{json}");
+    }
+}
