@@ -197,6 +197,7 @@ pub fn compatible(a: &Version, b: &Version) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::Mode;
 
     #[test]
     fn the_wasmtime_profile_provides_any_older_0_2_version() {
@@ -273,9 +274,16 @@ mod tests {
     /// function or resource of that name can be told from a missing one by
     /// the linker's error: a wrong type, not a missing implementation).
     fn linker_has(name: &str, item: &str) -> bool {
+        // A component importing WASI 0.3 gets the concurrent linker, which
+        // links 0.2 too; the synchronous one links 0.2 alone.
+        let mode = if name.contains("@0.3") {
+            Mode::Concurrent
+        } else {
+            Mode::Sync
+        };
         let config = crate::run::engine_config(&Default::default());
         let engine = wasmtime::Engine::new(&config).unwrap();
-        let linker = crate::run::wasi_linker(&engine).unwrap();
+        let linker = crate::run::wasi_linker(&engine, mode).unwrap();
         let probe = |ty: &str| {
             let wat =
                 format!("(component (import \"{name}\" (instance (export \"{item}\" {ty}))))");

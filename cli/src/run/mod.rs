@@ -50,7 +50,7 @@ use wasmtime_wasi::{I32Exit, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 use crate::artifact::ArtifactKind;
 use crate::componentize::{self, ComponentizeError};
-use concurrent::Mode;
+pub(crate) use concurrent::Mode;
 
 pub use cache::{CACHE_DIR_ENV, Cache, CacheStatus, default_dir as default_cache_dir};
 pub use json::to_json;
