@@ -165,6 +165,7 @@ fn the_workspace_composes_every_composition() {
             "app.wasm",
             "container.wasm",
             "edge.wasm",
+            "report.wasm",
             "router.wasm",
             "seed.wasm",
             "serverless.wasm",
