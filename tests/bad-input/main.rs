@@ -8,7 +8,8 @@
 //! and a `commands` file: one `wcompose` command line per line, where
 //! `{input}` is the input's path, `{case}` the case folder and `{out}` a
 //! fresh empty folder for outputs. `expected.txt` records, for each command,
-//! its exit status and its whole stderr.
+//! its exit status and its whole stderr (the random part of a temporary
+//! file's name shown as `{tmp}`).
 //!
 //! Every run must also: exit with 0, 1 or 2 (never 101, a panic), print no
 //! backtrace or panic message, and leave `{out}` empty unless it exits 0.
@@ -50,6 +51,26 @@ fn split(line: &str) -> Vec<String> {
     if !current.is_empty() {
         out.push(current);
     }
+    out
+}
+
+/// Replaces the random part of temporary file names (`.wcompose-XXXXXX.tmp`)
+/// by `{tmp}`, so that an error naming one compares equal across runs.
+fn redact_temp_names(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(".wcompose-") {
+        let (before, after) = rest.split_at(at + ".wcompose-".len());
+        out.push_str(before);
+        match after.find(".tmp") {
+            Some(end) if end <= 16 && after[..end].chars().all(|c| c.is_ascii_alphanumeric()) => {
+                out.push_str("{tmp}");
+                rest = &after[end..];
+            }
+            _ => rest = after,
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -110,14 +131,14 @@ fn bad_input_case(case: &Path) -> Result<(), common::Failed> {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         let status = output.status.code();
-        let shown: String = stderr
+        let shown: String = redact_temp_names(&stderr)
             .replace(&case.display().to_string(), "{case}")
             .replace(&out.path().display().to_string(), "{out}")
             .lines()
             .map(|l| format!("{}\n", l.trim_end()))
             .collect();
         actual.push_str(&format!(
-            "$ {line}\nexit {}\n{}\n",
+            "$ {line}\nexit {}\n{}\n\n",
             status.map_or("signal".into(), |s| s.to_string()),
             shown.trim_end_matches('\n')
         ));

@@ -10,7 +10,12 @@
 //!   imports and exports and puts it in the deps folder as
 //!   `<ns>/<name>.wasm`, where `new ns:name` finds it;
 //! - `wit/` (optional): the workspace WIT that findings should point into;
-//! - `options` (optional): `host = NAME` (default `wasmtime`);
+//! - `options` (optional): `host = NAME` (default `wasmtime`), and
+//!   `socket = <ns>/<name>` for socket mode: instead of `composition.wac`,
+//!   the case is `wcompose check --socket` that component `--plug` every
+//!   other one (`wcompose::plug::plan` + `wcompose::plug::findings`), and
+//!   wac's verdict is `wac_graph::plug` with the composition encoded,
+//!   validated, and every import of the socket consumed;
 //! - `expected.txt`: the whole report, one block per finding (see
 //!   `wcompose::check::format::plain`), paths relative to the case folder;
 //! - `expected.human.txt`: the same findings as `wcompose check` renders
@@ -22,8 +27,10 @@
 //! - a case whose name starts with `clean-` has no findings at all;
 //! - wac agrees with the check: wac alone (resolve, encode, validate the
 //!   result with every wasm feature) composes the case exactly when the
-//!   check, without a host profile, has no errors. A case where the two
-//!   disagree fails, whatever its expected files say.
+//!   check, without a host profile, has no errors; and when both compose
+//!   it, wac's graph passes another instance's export for the same imports
+//!   as the check's edges connect. A case where the two disagree fails,
+//!   whatever its expected files say.
 //!
 //! Folders under `tests/check/fail/` (trials `fail/<folder>`) hold inputs
 //! that cannot be checked at all (a `.wac` syntax error, an unknown
@@ -36,6 +43,9 @@
 //! `differential/...` trials compare the check with wac on generated
 //! socket/plug pairs (see `differential.rs`); `formats/...` trials run the
 //! binary's machine-readable formats (see `formats.rs`).
+//!
+//! A case that the check cannot check at all (an error instead of a
+//! report) fails, with that error blessed into `expected.txt`.
 //!
 //! A missing expected file fails the trial; `BLESS=1` writes every expected
 //! file from the current output. Review the diff before committing it.
@@ -51,6 +61,7 @@ use std::sync::Arc;
 use common::{Failed, Problems, Trial};
 use wcompose::check::{CheckOptions, Report, SourceFile, format, hosts::HostProfile};
 use wcompose::compose::{self, Options};
+use wcompose::plug::Input;
 
 fn main() {
     let mut trials = Vec::new();
@@ -78,18 +89,34 @@ pub fn deps_for(case: &Path) -> tempfile::TempDir {
     deps
 }
 
-fn options_for(case: &Path, deps: &Path) -> Options {
-    let mut host = "wasmtime".to_string();
+/// What a case's `options` file says.
+struct CaseOptions {
+    host: String,
+    socket: Option<String>,
+}
+
+fn case_options(case: &Path) -> CaseOptions {
+    let mut options = CaseOptions {
+        host: "wasmtime".to_string(),
+        socket: None,
+    };
     if let Ok(text) = std::fs::read_to_string(case.join("options")) {
         for line in text.lines() {
             if let Some((key, value)) = line.split_once('=') {
+                let value = value.trim().to_string();
                 match key.trim() {
-                    "host" => host = value.trim().to_string(),
+                    "host" => options.host = value,
+                    "socket" => options.socket = Some(value),
                     other => panic!("{}: unknown option `{other}`", case.display()),
                 }
             }
         }
     }
+    options
+}
+
+fn options_for(case: &Path, deps: &Path) -> Options {
+    let host = case_options(case).host;
     let wit_dir = case.join("wit");
     let wit = wit_dir
         .is_dir()
@@ -102,6 +129,36 @@ fn options_for(case: &Path, deps: &Path) -> Options {
         },
         ..Default::default()
     }
+}
+
+/// In socket mode: the socket's stub and the plugs' stubs (every other
+/// component), each named by its file stem.
+fn socket_and_plugs(case: &Path, socket: &str) -> (Input, Vec<Input>) {
+    let deps = deps_for(case);
+    let socket = deps.path().join(Path::new(socket).with_extension("wasm"));
+    let mut plugs = Vec::new();
+    let mut stack = vec![deps.path().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path != socket {
+                plugs.push(path);
+            }
+        }
+    }
+    plugs.sort();
+    let input = |path: &Path| wcompose::plug::read_input(path).unwrap();
+    (input(&socket), plugs.iter().map(|p| input(p)).collect())
+}
+
+/// In socket mode, `wcompose check --socket S --plug P...`: the plan's
+/// findings, with the case's host.
+fn check_socket(case: &Path, socket: &str, host: Option<&HostProfile>) -> Result<Report, String> {
+    let (socket, plugs) = socket_and_plugs(case, socket);
+    let plan = wcompose::plug::plan(socket, plugs).map_err(|e| wcompose::error_chain(&e))?;
+    Ok(wcompose::plug::findings(&plan, host))
 }
 
 fn source_of(case: &Path) -> Arc<SourceFile> {
@@ -117,6 +174,11 @@ fn relative(case: &Path, text: String) -> String {
 
 /// Checks one case: the report, or the error that stopped the check.
 pub fn run_case(case: &Path) -> Result<Report, String> {
+    let options = case_options(case);
+    if let Some(socket) = &options.socket {
+        let host = HostProfile::named(&options.host).unwrap();
+        return check_socket(case, socket, Some(&host));
+    }
     let deps = deps_for(case);
     let options = options_for(case, deps.path());
     compose::check_source(&source_of(case), &options)
@@ -145,9 +207,20 @@ fn human(report: &Report) -> String {
     out
 }
 
-/// What wac alone makes of a case: `Ok` when it resolves, encodes and the
-/// result validates, else wac's error.
-pub fn wac_verdict(case: &Path) -> Result<(), String> {
+/// What wac alone makes of a case: when it resolves, encodes and the
+/// result validates, the imports it connected to another instance's export
+/// (sorted); else wac's error.
+pub fn wac_verdict(case: &Path) -> Result<Vec<String>, String> {
+    if let Some(socket) = case_options(case).socket {
+        let (socket, plugs) = socket_and_plugs(case, &socket);
+        let [plug] = &plugs[..] else {
+            panic!("socket mode takes one plug")
+        };
+        return match differential::generate::oracle_verdict(&socket.bytes, &plug.bytes) {
+            differential::generate::Verdict::Compatible => Ok(Vec::new()),
+            differential::generate::Verdict::Incompatible(why) => Err(why),
+        };
+    }
     let deps = deps_for(case);
     let text = std::fs::read_to_string(case.join("composition.wac")).unwrap();
     let document = wac_parser::Document::parse(&text).map_err(|e| format!("parse: {e}"))?;
@@ -159,6 +232,18 @@ pub fn wac_verdict(case: &Path) -> Result<(), String> {
     let resolution = document
         .resolve(packages)
         .map_err(|e| format!("resolve: {}", wcompose::error_chain(&e)))?;
+    let graph = resolution.graph();
+    let mut connected = Vec::new();
+    for node in graph.node_ids() {
+        if let wac_graph::NodeKind::Instantiation(_) = graph[node].kind() {
+            for (name, from) in graph.get_instantiation_arguments(node) {
+                if !matches!(graph[from].kind(), wac_graph::NodeKind::Import(_)) {
+                    connected.push(name.to_string());
+                }
+            }
+        }
+    }
+    connected.sort();
     let bytes = resolution
         .encode(wac_graph::EncodeOptions {
             define_components: true,
@@ -168,19 +253,40 @@ pub fn wac_verdict(case: &Path) -> Result<(), String> {
         .map_err(|e| format!("encode: {}", wcompose::error_chain(&e)))?;
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(&bytes)
-        .map(drop)
-        .map_err(|e| format!("validate: {e}"))
+        .map_err(|e| format!("validate: {e}"))?;
+    Ok(connected)
 }
 
 /// Whether the check, without a host profile (wac knows none), lets the
 /// case compose: no error finding, and no error from wac's own resolution
-/// that the check runs when it finds none.
-fn check_verdict(case: &Path) -> Result<(), String> {
+/// that the check runs when it finds none; if so, the imports its edges
+/// connect (sorted).
+fn check_verdict(case: &Path) -> Result<Vec<String>, String> {
+    let options = case_options(case);
+    if let Some(socket) = &options.socket {
+        // wac plugs what it can and leaves the rest open: the oracle counts
+        // an import left open as a failure, as the host profile does.
+        let host = HostProfile::named(&options.host).unwrap();
+        return match check_socket(case, socket, Some(&host)) {
+            Ok(report) if report.errors() == 0 => Ok(Vec::new()),
+            Ok(report) => Err(format::plain(&report)),
+            Err(e) => Err(e),
+        };
+    }
     let deps = deps_for(case);
     let mut options = options_for(case, deps.path());
     options.check.host = None;
     match compose::check_source(&source_of(case), &options) {
-        Ok(report) if report.errors() == 0 => Ok(()),
+        Ok(report) if report.errors() == 0 => {
+            let mut connected: Vec<String> = report
+                .graph
+                .edges
+                .iter()
+                .map(|e| e.import.clone())
+                .collect();
+            connected.sort();
+            Ok(connected)
+        }
         Ok(report) => Err(relative(case, format::plain(&report))),
         Err(e) => Err(relative(case, wcompose::error_chain(&e))),
     }
@@ -202,14 +308,26 @@ fn check_case(case: &Path) -> Result<(), Failed> {
                 ));
             }
         }
-        Err(e) => problems.push(format!("the check itself failed: {e}")),
+        Err(e) => {
+            // Blessed too, so that the case records what the check does
+            // today; the trial fails all the same.
+            problems.snapshot(
+                &case.join("expected.txt"),
+                &format!("the check stopped: {e}\n"),
+            );
+            problems.push(format!("the check itself failed: {e}"));
+        }
     }
     match (wac_verdict(case), check_verdict(case)) {
-        (Ok(()), Ok(())) | (Err(_), Err(_)) => {}
-        (Ok(()), Err(check)) => problems.push(format!(
+        (Ok(wac), Ok(check)) if wac != check => problems.push(format!(
+            "wac and the check both compose this case, but connect different imports:\n  \
+             wac:   {wac:?}\n  check: {check:?}"
+        )),
+        (Ok(_), Ok(_)) | (Err(_), Err(_)) => {}
+        (Ok(_), Err(check)) => problems.push(format!(
             "wac composes and validates this case, but the check rejects it:\n{check}"
         )),
-        (Err(wac), Ok(())) => problems.push(format!(
+        (Err(wac), Ok(_)) => problems.push(format!(
             "the check passes this case, but wac does not compose it: {wac}"
         )),
     }
