@@ -59,9 +59,12 @@ fn run_seeds(seeds: std::ops::Range<u64>) -> Result<(), super::common::Failed> {
     let mut valid = 0;
     let mut disagreements = Vec::new();
     let mut by_kind: BTreeMap<String, usize> = BTreeMap::new();
+    let mut families: BTreeMap<String, usize> = BTreeMap::new();
     for seed in seeds {
         let Some(o) = outcome(seed) else { continue };
         valid += 1;
+        let family = o.mutation.split(['.', '@']).next().unwrap_or_default();
+        *families.entry(family.to_string()).or_default() += 1;
         if o.disagrees() {
             let direction = if o.check.compatible() {
                 "check says compatible, wac does not"
@@ -73,6 +76,8 @@ fn run_seeds(seeds: std::ops::Range<u64>) -> Result<(), super::common::Failed> {
             disagreements.push(describe(seed, &o));
         }
     }
+    let families: Vec<_> = families.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!("{valid} pairs by mutation: {}", families.join(", "));
     let mut problems = Vec::new();
     if valid * 2 < total {
         problems.push(format!("only {valid} of {total} seeds made a valid pair"));

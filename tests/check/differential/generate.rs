@@ -416,6 +416,11 @@ fn mutate_func(u: &mut Unstructured<'_>, f: &mut Func, scope: &Scope) -> Result<
 }
 
 fn mutate_def(u: &mut Unstructured<'_>, def: &mut Def, scope: &Scope) -> Result<String> {
+    let kind = if matches!(def, Def::Enum(_)) {
+        "enum"
+    } else {
+        "flags"
+    };
     Ok(match def {
         Def::Record(fields) => match u.int_in_range(0..=4)? {
             0 => {
@@ -472,31 +477,24 @@ fn mutate_def(u: &mut Unstructured<'_>, def: &mut Def, scope: &Scope) -> Result<
                 }
             }
         },
-        Def::Enum(cases) | Def::Flags(cases) => {
-            let kind = if cases.first().is_some_and(|c| c.starts_with('e')) {
-                "enum"
-            } else {
-                "flags"
-            };
-            match u.int_in_range(0..=3)? {
-                0 => {
-                    cases.push("extra".into());
-                    format!("{kind}.add")
-                }
-                1 if cases.len() > 1 => {
-                    cases.pop();
-                    format!("{kind}.remove")
-                }
-                2 if cases.len() > 1 => {
-                    cases.swap(0, 1);
-                    format!("{kind}.reorder")
-                }
-                _ => {
-                    cases[0].push_str("-renamed");
-                    format!("{kind}.rename")
-                }
+        Def::Enum(cases) | Def::Flags(cases) => match u.int_in_range(0..=3)? {
+            0 => {
+                cases.push("extra".into());
+                format!("{kind}.add")
             }
-        }
+            1 if cases.len() > 1 => {
+                cases.pop();
+                format!("{kind}.remove")
+            }
+            2 if cases.len() > 1 => {
+                cases.swap(0, 1);
+                format!("{kind}.reorder")
+            }
+            _ => {
+                cases[0].push_str("-renamed");
+                format!("{kind}.rename")
+            }
+        },
         Def::Resource(methods) => match u.int_in_range(0..=2)? {
             0 if !methods.is_empty() => {
                 methods.pop();
@@ -549,9 +547,13 @@ fn rename_own(ty: &mut Ty, from: &str, to: &str) -> bool {
             let y = b.as_mut().is_some_and(|t| rename_own(t, from, to));
             x || y
         }
-        Ty::Tuple(items) => items
-            .iter_mut()
-            .fold(false, |acc, t| rename_own(t, from, to) || acc),
+        Ty::Tuple(items) => {
+            let mut any = false;
+            for t in items {
+                any |= rename_own(t, from, to);
+            }
+            any
+        }
         _ => false,
     }
 }
@@ -559,7 +561,7 @@ fn rename_own(ty: &mut Ty, from: &str, to: &str) -> bool {
 /// Changes `spec` once; returns what was done.
 fn mutate(u: &mut Unstructured<'_>, spec: &mut Spec) -> Result<String> {
     let api_scope = scope_of(spec, true);
-    let choice = u.int_in_range(0..=9)?;
+    let choice = u.int_in_range(0..=11)?;
     Ok(match choice {
         0 => "none".into(),
         1 => {
@@ -618,11 +620,11 @@ fn mutate(u: &mut Unstructured<'_>, spec: &mut Spec) -> Result<String> {
                         .unwrap()
                         .1
                         .clone();
-                    if let Def::Resource(methods) = &def {
-                        if methods.iter().any(|m| mentions_other(m, &name, &spec.api)) {
-                            spec.api.uses.insert(i, name);
-                            return mutate_any_def(u, spec);
-                        }
+                    if let Def::Resource(methods) = &def
+                        && methods.iter().any(|m| mentions_other(m, &name, &spec.api))
+                    {
+                        spec.api.uses.insert(i, name);
+                        return mutate_any_def(u, spec);
                     }
                     spec.api.defs.insert(0, (name, def));
                     "resource.use-to-local".into()
@@ -665,7 +667,7 @@ fn mutate(u: &mut Unstructured<'_>, spec: &mut Spec) -> Result<String> {
                 "function.add".into()
             }
         }
-        6 | 7 => mutate_any_def(u, spec)?,
+        6..=9 => mutate_any_def(u, spec)?,
         _ => {
             let i = u.choose_index(spec.api.funcs.len())?;
             format!(
@@ -869,6 +871,12 @@ pub fn wit(spec: &Spec, side: Side) -> String {
 
 /// Builds a stub component with exactly the world of `wit`.
 pub fn component(wit: &str) -> std::result::Result<Vec<u8>, String> {
+    // wit-parser and wit-component may panic on odd input; that makes no
+    // pair, like an error.
+    wcompose::guard::contain("wit-component", || stub(wit)).and_then(|r| r)
+}
+
+fn stub(wit: &str) -> std::result::Result<Vec<u8>, String> {
     let mut resolve = wit_parser::Resolve::default();
     let package = resolve
         .push_str("generated.wit", wit)
