@@ -4,6 +4,49 @@
 use std::path::Path;
 use std::process::Command;
 
+/// One trial per test below, named `formats/<test>`.
+pub fn trials() -> Vec<super::Trial> {
+    let tests: [(&str, fn()); 7] = [
+        (
+            "json_output_lists_every_finding_with_its_place",
+            json_output_lists_every_finding_with_its_place,
+        ),
+        (
+            "sarif_output_is_a_sarif_2_1_0_log",
+            sarif_output_is_a_sarif_2_1_0_log,
+        ),
+        (
+            "github_output_is_one_annotation_per_finding",
+            github_output_is_one_annotation_per_finding,
+        ),
+        (
+            "warnings_fail_the_check_only_when_denied",
+            warnings_fail_the_check_only_when_denied,
+        ),
+        (
+            "an_unreadable_composition_exits_with_status_2",
+            an_unreadable_composition_exits_with_status_2,
+        ),
+        (
+            "a_git_revision_serves_as_the_baseline",
+            a_git_revision_serves_as_the_baseline,
+        ),
+        (
+            "socket_and_plugs_may_be_given_as_wit",
+            socket_and_plugs_may_be_given_as_wit,
+        ),
+    ];
+    tests
+        .into_iter()
+        .map(|(name, test)| {
+            super::Trial::test(format!("formats/{name}"), move || {
+                test();
+                Ok(())
+            })
+        })
+        .collect()
+}
+
 fn check(case: &str, format: &str) -> (Option<i32>, String) {
     let case = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/check/cases")
@@ -24,7 +67,6 @@ fn check(case: &str, format: &str) -> (Option<i32>, String) {
     )
 }
 
-#[test]
 fn json_output_lists_every_finding_with_its_place() {
     let (status, stdout) = check("pitfall-5-f64-export-s32-import", "json");
     assert_eq!(status, Some(1));
@@ -43,7 +85,6 @@ fn json_output_lists_every_finding_with_its_place() {
     assert_eq!(first["related"].as_array().unwrap().len(), 2);
 }
 
-#[test]
 fn sarif_output_is_a_sarif_2_1_0_log() {
     let (status, stdout) = check("pitfall-5-f64-export-s32-import", "sarif");
     assert_eq!(status, Some(1));
@@ -60,7 +101,6 @@ fn sarif_output_is_a_sarif_2_1_0_log() {
     assert_eq!(results[0]["relatedLocations"].as_array().unwrap().len(), 2);
 }
 
-#[test]
 fn github_output_is_one_annotation_per_finding() {
     let (status, stdout) = check("pitfall-5-f64-export-s32-import", "github");
     assert_eq!(status, Some(1));
@@ -73,7 +113,6 @@ fn github_output_is_one_annotation_per_finding() {
     }
 }
 
-#[test]
 fn warnings_fail_the_check_only_when_denied() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/check/cases/unused-instance");
     let deps = super::deps_for(&case);
@@ -93,7 +132,6 @@ fn warnings_fail_the_check_only_when_denied() {
     assert_eq!(run(true), Some(1));
 }
 
-#[test]
 fn an_unreadable_composition_exits_with_status_2() {
     let output = Command::new(env!("CARGO_BIN_EXE_wcompose"))
         .args(["check", "does-not-exist.wac", "--deps-dir", "."])
@@ -106,7 +144,6 @@ fn an_unreadable_composition_exits_with_status_2() {
     );
 }
 
-#[test]
 fn a_git_revision_serves_as_the_baseline() {
     let repo = tempfile::tempdir().unwrap();
     let git = |args: &[&str]| {
@@ -177,7 +214,6 @@ fn a_git_revision_serves_as_the_baseline() {
     );
 }
 
-#[test]
 fn socket_and_plugs_may_be_given_as_wit() {
     let case = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/check/cases/pitfall-5-f64-export-s32-import/components/toolsku");

@@ -1,7 +1,10 @@
-//! Conformance tests for `wcompose compose`: the wac language, case by case.
+//! Conformance tests for `wcompose compose`: the wac language, case by case,
+//! one trial per case folder (`cargo nextest run -p wcompose --test compose
+//! -- NAME` runs one).
 //!
 //! Protocol: every folder under `tests/compose/cases/` is one composition
-//! that must compose:
+//! that must compose (trial `cases/<folder>`), to a component that validates
+//! with every wasm feature, byte for byte the same on a second run:
 //!
 //! - `composition.wac`: the composition;
 //! - `components/<ns>/<name>.wit` (or `components/<ns>/<name>/<version>.wit`
@@ -13,19 +16,26 @@
 //!   statements refer to, copied into the deps folder as they are;
 //! - `composed.wit`: the world of the composed component, as WIT.
 //!
-//! Every folder under `tests/compose/fail/` must fail; its `error.txt` holds
-//! the first line of the error.
+//! Every folder under `tests/compose/fail/` must fail (trial
+//! `fail/<folder>`); its `error.txt` holds the whole error: the
+//! check's report (`wcompose::check::format::plain`) when the check stops
+//! the composition, else the error chain.
 //!
-//! `BLESS=1` rewrites the expected files. `cargo xtask wac-agreement` runs
+//! A missing expected file fails the trial; `BLESS=1` writes the expected
+//! files from the current output. `cargo xtask wac-agreement` runs
 //! the same cases through `wac compose` and compares the two tools' output.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[path = "../common/mod.rs"]
 mod common;
 
-fn fixtures(kind: &str) -> Vec<PathBuf> {
-    common::case_dirs("compose", kind)
+use common::Failed;
+
+fn main() {
+    let mut trials = common::trials_for("compose", "cases", conformance_case);
+    trials.extend(common::trials_for("compose", "fail", failing_case));
+    common::run(trials)
 }
 
 /// Builds each case's stub components into a fresh deps folder.
@@ -57,13 +67,14 @@ fn compose(case: &Path) -> Result<Vec<u8>, String> {
     };
     wcompose::compose::compose_file(&case.join("composition.wac"), &options)
         .map(|c| c.bytes)
-        .map_err(|e| match e {
-            wcompose::compose::ComposeError::Check { report, .. } => report
-                .findings
-                .first()
-                .map(|f| f.message.clone())
-                .unwrap_or_default(),
-            e => wcompose::error_chain(&e),
+        .map_err(|e| {
+            let text = match e {
+                wcompose::compose::ComposeError::Check { report, .. } => {
+                    wcompose::check::format::plain(&report)
+                }
+                e => format!("{}\n", wcompose::error_chain(&e)),
+            };
+            text.replace(&format!("{}/", case.display()), "")
         })
 }
 
@@ -77,47 +88,23 @@ fn world_of(component: &[u8]) -> String {
     wcompose::check::world::world_as_wit(&resolve, world).unwrap()
 }
 
-#[test]
-fn every_conformance_case_composes_to_the_expected_world() {
-    let mut failures = Vec::new();
-    for case in fixtures("cases") {
-        match compose(&case) {
-            Ok(bytes) => {
-                wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-                    .validate_all(&bytes)
-                    .unwrap_or_else(|e| panic!("{}: invalid output: {e}", case.display()));
-                assert_eq!(
-                    Ok(bytes.clone()),
-                    compose(&case),
-                    "{}: not reproducible",
-                    case.display()
-                );
-                common::bless_or_compare(
-                    &case.join("composed.wit"),
-                    &world_of(&bytes),
-                    &mut failures,
-                );
-            }
-            Err(e) => failures.push(format!("{}: failed to compose: {e}", case.display())),
-        }
+fn conformance_case(case: &Path) -> Result<(), Failed> {
+    let bytes = compose(case).map_err(|e| format!("failed to compose: {e}"))?;
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&bytes)
+        .map_err(|e| format!("invalid output: {e}"))?;
+    if compose(case).as_ref() != Ok(&bytes) {
+        return Err("not reproducible: a second run composed other bytes".into());
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    Ok(common::snapshot(
+        &case.join("composed.wit"),
+        &world_of(&bytes),
+    )?)
 }
 
-#[test]
-fn every_failing_case_fails_with_the_expected_error() {
-    let mut failures = Vec::new();
-    for case in fixtures("fail") {
-        match compose(&case) {
-            Ok(_) => failures.push(format!(
-                "{}: composed, but should have failed",
-                case.display()
-            )),
-            Err(e) => {
-                let first = format!("{}\n", e.lines().next().unwrap_or_default());
-                common::bless_or_compare(&case.join("error.txt"), &first, &mut failures);
-            }
-        }
+fn failing_case(case: &Path) -> Result<(), Failed> {
+    match compose(case) {
+        Ok(_) => Err("composed, but should have failed".into()),
+        Err(e) => Ok(common::snapshot(&case.join("error.txt"), &e)?),
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

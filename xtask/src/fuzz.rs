@@ -1,7 +1,9 @@
 //! `cargo xtask fuzz TARGET --time SECONDS`: runs one cargo-fuzz target
 //! (see `fuzz/`) on the nightly toolchain for a fixed time, installing
 //! cargo-fuzz first when it is missing. Crashes are written to
-//! `fuzz/artifacts/TARGET/`; each becomes a case in `tests/bad-input/`.
+//! `fuzz/artifacts/TARGET/`; each becomes a case in `tests/bad-input/`,
+//! except those of `check_differential` (a disagreement between the check
+//! and wac), which become cases in `tests/check/cases/`.
 
 use std::path::Path;
 
@@ -9,7 +11,13 @@ use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
 /// The targets in `fuzz/fuzz_targets/`.
-pub const TARGETS: &[&str] = &["componentize", "check", "compose", "wit"];
+pub const TARGETS: &[&str] = &[
+    "componentize",
+    "check",
+    "check_differential",
+    "compose",
+    "wit",
+];
 
 pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
     let mut target = None;

@@ -33,8 +33,8 @@ Tasks:
   interop   compose, then validate with wasm-tools and run with the wasmtime
             CLI
   fuzz TARGET [--time SECONDS]
-            run a cargo-fuzz target (componentize, check, compose, wit)
-            on nightly; installs cargo-fuzz when missing
+            run a cargo-fuzz target (componentize, check, check_differential,
+            compose, wit) on nightly; installs cargo-fuzz when missing
   wac-agreement
             run the .wac conformance suite (tests/compose) through both
             `wac compose` and wcompose and compare the outputs
