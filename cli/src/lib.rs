@@ -32,6 +32,7 @@ pub mod guard;
 pub mod inspect;
 pub mod plug;
 pub mod run;
+pub mod source;
 pub mod view;
 pub mod wit;
 pub mod workspace;
