@@ -247,20 +247,41 @@ pub fn detect(path: &Path) -> Result<Input, InputError> {
     ))))
 }
 
-/// A component or a core module, by the header's layer byte.
+/// A component or a core module, by the header's layer byte, and valid.
 fn binary(bytes: Vec<u8>) -> Result<Input, String> {
-    if Parser::is_component(&bytes) {
-        Ok(Input::Component(bytes))
+    let kind = if Parser::is_component(&bytes) {
+        Kind::Component
     } else if Parser::is_core_wasm(&bytes) {
-        Ok(Input::CoreModule(bytes))
-    } else if bytes.len() < 8 {
-        Err("the file is cut short inside the WebAssembly header".to_string())
+        Kind::CoreModule
     } else {
-        Err(format!(
+        return Err(header(&bytes));
+    };
+    let validated = crate::guard::contain("wasmparser", || {
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(&bytes)
+            .map(|_| ())
+    });
+    match validated {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("an invalid {kind}: {e}")),
+        Err(message) => return Err(message),
+    }
+    Ok(match kind {
+        Kind::Component => Input::Component(bytes),
+        _ => Input::CoreModule(bytes),
+    })
+}
+
+/// What a wasm header that is neither kind says.
+fn header(bytes: &[u8]) -> String {
+    if bytes.len() < 8 {
+        "the file is cut short inside the WebAssembly header".to_string()
+    } else {
+        format!(
             "a WebAssembly header with version {} and layer {}, which is neither a core module (1, 0) nor a component (13, 1)",
             u16::from_le_bytes([bytes[4], bytes[5]]),
             u16::from_le_bytes([bytes[6], bytes[7]])
-        ))
+        )
     }
 }
 
