@@ -9,7 +9,7 @@ use anyhow::{Result, bail};
 use xshell::{Shell, cmd};
 
 /// The targets in `fuzz/fuzz_targets/`.
-pub const TARGETS: &[&str] = &["componentize", "check", "compose", "wit"];
+pub const TARGETS: &[&str] = &["componentize", "check", "compose", "wit", "render"];
 
 pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
     let mut target = None;
