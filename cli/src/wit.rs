@@ -164,16 +164,21 @@ impl Loader {
         if wat::Detect::from_bytes(&bytes).is_wasm() {
             return Ok(None);
         }
+        self.keep(path, &bytes).map(Some)
+    }
+
+    /// Keeps a file's text, if it is text wcompose hands to wit-parser.
+    fn keep(&mut self, path: &Path, bytes: &[u8]) -> Result<Arc<SourceFile>, WitError> {
         let text_error = |source| WitError::Text {
             path: path.to_owned(),
             source,
         };
-        let text = source::utf8(&bytes).map_err(text_error)?;
+        let text = source::utf8(bytes).map_err(text_error)?;
         source::check_limits(text).map_err(text_error)?;
         let key = path.display().to_string();
         let file = Arc::new(SourceFile::new(key.clone(), text));
         self.sources.insert(key, file.clone());
-        Ok(Some(file))
+        Ok(file)
     }
 
     fn file(&mut self, path: &Path) -> Result<PackageId, WitError> {
@@ -200,7 +205,9 @@ impl Loader {
         }
         let mut declared = BTreeMap::new();
         for file in &top {
-            let text = self.read(file)?.expect("a `.wit` file is text");
+            // wit-parser reads a folder's `.wit` files as text, whatever
+            // they hold.
+            let text = self.keep(file, &fsutil::read(file)?)?;
             declared.insert(file.clone(), declared_package(file, &text.text));
         }
         let deps_dir = path.join("deps");
@@ -258,7 +265,8 @@ impl Loader {
         }
         for dep in deps {
             match dep {
-                Entry::Wit(file) => {
+                // A `.wit` file in `deps/` may be an encoded package too.
+                Entry::Wit(file) if self.sources.contains_key(&file.display().to_string()) => {
                     let mut map = SourceMap::default();
                     map.push(file, self.text(file));
                     parsed.push(self.parse(map)?);
@@ -272,7 +280,7 @@ impl Loader {
                     }
                     parsed.push(self.parse(map)?);
                 }
-                Entry::Encoded(file) => {
+                Entry::Wit(file) | Entry::Encoded(file) => {
                     let resolve = &mut self.resolve;
                     contain(|| resolve.push_file(file))?.map_err(|e| self.invalid(&e))?;
                 }
