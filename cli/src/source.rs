@@ -114,6 +114,11 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        // miette's reader slices from a span's start unchecked, and panics
+        // on one past the end of the text.
+        if span.offset() > self.text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
         let inner = self
             .shown()
             .read_span(span, context_lines_before, context_lines_after)?;
@@ -300,8 +305,8 @@ fn fits(source: &dyn SourceCode, label: &LabeledSpan) -> bool {
             .data()
             .split(|b| *b == b'\n')
             .all(|line| line.len() <= MAX_SNIPPET_LINE),
-        // miette says it cannot read the span, without crashing.
-        Err(_) => true,
+        // A span that cannot be read is given as a place too.
+        Err(_) => false,
     }
 }
 
@@ -400,4 +405,109 @@ pub fn render(diagnostic: &dyn Diagnostic) -> String {
     let mut out = String::new();
     let _ = handler.render_report(&mut out, &Safe::new(diagnostic));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two labels in one source, as findings have.
+    #[derive(Debug)]
+    struct Two(Label, Label);
+
+    impl fmt::Display for Two {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("two places")
+        }
+    }
+
+    impl std::error::Error for Two {}
+
+    impl Diagnostic for Two {
+        fn source_code(&self) -> Option<&dyn SourceCode> {
+            Some(&*self.0.source)
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            Some(Box::new([&self.0, &self.1].into_iter().map(|l| {
+                LabeledSpan::new_with_span(Some(l.text.clone()), l.span.clone())
+            })))
+        }
+    }
+
+    #[test]
+    fn every_span_of_awkward_text_renders_without_a_panic() {
+        let texts = [
+            String::new(),
+            "a\r\nb\rc\n".to_string(),
+            "é漢字\u{202e}x\n\u{0}\u{1b}[2J".to_string(),
+            format!("x\n{}y\nz", "\t".repeat(20_000)),
+            format!("{}\n{}", "é".repeat(40_000), "w".repeat(600)),
+        ];
+        for text in texts {
+            let source = Arc::new(SourceFile::new("t", text.clone()));
+            let len = text.len();
+            let step = (len / 23).max(1);
+            let label = |start: usize, end: usize| Label {
+                source: source.clone(),
+                span: start..end.max(start),
+                text: "here".to_string(),
+            };
+            for start in (0..len + 3).step_by(step) {
+                for width in [0, 1, 2, 7, len / 2, len] {
+                    let one = label(start, start + width);
+                    let out = render(&one);
+                    assert!(
+                        !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+                        "{out}"
+                    );
+                    let other = label(len.saturating_sub(start), len.saturating_sub(start) + width);
+                    let two = Two(one, other);
+                    render(&two);
+                    // Wrapped and coloured, as on a terminal.
+                    let mut fancy = String::new();
+                    miette::GraphicalReportHandler::new()
+                        .with_context_lines(1)
+                        .render_report(&mut fancy, &Safe::new(&two))
+                        .unwrap();
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_label_past_column_65535_is_given_as_a_place() {
+        let text = format!("a\n{}~\n", "\t".repeat(70_000));
+        let source = Arc::new(SourceFile::new("t.wit", text));
+        let out = render(&Label {
+            source,
+            span: 70_002..70_003,
+            text: "here".to_string(),
+        });
+        assert!(out.contains("t.wit:2:70001"), "{out}");
+        assert!(out.contains("here"), "{out}");
+        assert!(!out.contains("\t\t"), "{out}");
+    }
+
+    #[test]
+    fn limits_name_the_place_of_a_long_word_and_of_deep_nesting() {
+        let word = format!("ok\n  {}", "w".repeat(MAX_WORD + 1));
+        assert_eq!(
+            check_limits(&word),
+            Err(LimitError::LongWord { line: 2, column: 3 })
+        );
+        let deep = format!("{}x -> y", "<".repeat(MAX_NESTING + 1));
+        assert_eq!(
+            check_limits(&deep),
+            Err(LimitError::DeepNesting {
+                line: 1,
+                column: MAX_NESTING + 1
+            })
+        );
+        let arrows = format!(
+            "{}{}",
+            "(a -> b ".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        );
+        assert_eq!(check_limits(&arrows), Ok(()));
+    }
 }
