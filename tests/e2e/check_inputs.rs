@@ -234,6 +234,75 @@ fn baseline_compares_the_folder_given_positionally() {
 }
 
 #[test]
+fn baseline_at_a_git_revision_compares_the_folder_given_positionally() {
+    let repo = folder(&[
+        (
+            "changed/calc.wit",
+            "package t:calc;\ninterface ops { add: func(a: f64) -> f64; }\n",
+        ),
+        (
+            "same/fmt.wit",
+            "package t:fmt;\ninterface format { pretty: func(s: string) -> string; }\n",
+        ),
+        // A workspace whose own `wit/` must not be what is compared.
+        ("wit/ws.wit", "package t:ws;\ninterface i { f: func(); }\n"),
+        ("compositions/.keep", ""),
+    ]);
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .args([
+                "-c",
+                "user.name=wcompose",
+                "-c",
+                "user.email=wcompose@example.invalid",
+            ])
+            .args(args)
+            .current_dir(repo.path())
+            .output()
+            .unwrap();
+        assert!(
+            status.status.success(),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "baseline"]);
+    std::fs::write(
+        repo.path().join("changed/calc.wit"),
+        "package t:calc;\ninterface ops { add: func(a: s32) -> f64; }\n",
+    )
+    .unwrap();
+    let run = |path: &str| {
+        Command::new(env!("CARGO_BIN_EXE_wcompose"))
+            .args(["check", path, "--baseline", "HEAD"])
+            .env("NO_COLOR", "1")
+            .current_dir(repo.path())
+            .output()
+            .unwrap()
+    };
+    let output = run("changed");
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("t:calc/ops.add, parameter a: changed from f64 to s32"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("compared `changed` with `HEAD`: 1 error"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("t:ws"), "{stderr}");
+    let output = run("same");
+    assert_eq!(output.status.code(), Some(0), "{}", self::stderr(&output));
+    assert!(self::stderr(&output).contains("compared `same` with `HEAD`: 0 errors"));
+    // A file, too.
+    let output = run("changed/calc.wit");
+    assert_eq!(output.status.code(), Some(1), "{}", self::stderr(&output));
+}
+
+#[test]
 fn a_65000_column_line_renders_without_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     // Tabs render four columns wide: the error sits past column 65,535,
