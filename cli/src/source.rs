@@ -326,6 +326,42 @@ fn place(source: &dyn SourceCode, label: &LabeledSpan) -> String {
     }
 }
 
+/// Words longer than this in a message are shortened.
+const MAX_MESSAGE_WORD: usize = 200;
+
+/// Shortens every word of `message` longer than [`MAX_MESSAGE_WORD`] bytes
+/// (a 65,000-character name that a parser quotes back) to its start and a
+/// count.
+fn elide(message: &str) -> String {
+    if !message
+        .split_whitespace()
+        .any(|w| w.len() > MAX_MESSAGE_WORD)
+    {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len().min(4096));
+    let mut rest = message;
+    while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        if word.len() > MAX_MESSAGE_WORD {
+            let mut cut = MAX_MESSAGE_WORD / 2;
+            while !word.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push_str(&word[..cut]);
+            out.push_str(&format!("... ({} bytes)", word.len()));
+        } else {
+            out.push_str(word);
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 impl fmt::Debug for Safe<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self.inner, f)
@@ -334,7 +370,7 @@ impl fmt::Debug for Safe<'_> {
 
 impl fmt::Display for Safe<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = self.inner.to_string();
+        let message = elide(&self.inner.to_string());
         f.write_str(&message)?;
         for place in self.places.iter().flatten() {
             // A message that names the place already (wac's do) keeps only
@@ -472,6 +508,18 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_long_word_in_a_message_is_shortened() {
+        let name = "é".repeat(300);
+        let message = elide(&format!("name `{name}` does not exist\n  here"));
+        assert!(message.starts_with("name `é"), "{message}");
+        assert!(
+            message.ends_with("... (602 bytes) does not exist\n  here"),
+            "{message}"
+        );
+        assert_eq!(elide("short words stay"), "short words stay");
     }
 
     #[test]

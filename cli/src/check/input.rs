@@ -189,11 +189,10 @@ pub fn detect(path: &Path) -> Result<Input, InputError> {
     let wit = crate::guard::contain("wit-parser", || {
         wit_parser::UnresolvedPackageGroup::parse(path, text)
     });
+    // How far each parser read: `None` when the text parses.
     let wit_reach = match &wit {
         Ok(Ok(_)) => None,
-        // wit-parser reports a missing `package` header without a place,
-        // after reading the whole text.
-        // A name that does not resolve is past the syntax: it is WIT.
+        // A name that does not resolve is past the syntax: the text parses.
         Ok(Err((_, e)))
             if matches!(
                 e.kind(),
@@ -201,8 +200,10 @@ pub fn detect(path: &Path) -> Result<Input, InputError> {
                     | wit_parser::ParseErrorKind::TypeCycle { .. }
             ) =>
         {
-            Some(text.len())
+            None
         }
+        // wit-parser reports a missing `package` header without a place,
+        // after reading the whole text.
         Ok(Err((map, e))) => Some(
             map.resolve_span(e.kind().span())
                 .map_or(text.len(), |at| at.range.start),
@@ -225,14 +226,15 @@ pub fn detect(path: &Path) -> Result<Input, InputError> {
     let extension = path.extension().and_then(|e| e.to_str());
     let is_wit = match (wit_reach, wac_reach) {
         (None, Some(_)) => true,
-        (Some(_), None) if extension != Some("wit") || wit_reach < Some(text.len()) => false,
-        // Text that parses as both (a lone `package` line) or neither: the
-        // extension names the intent, and without one the parse that got
-        // further does.
+        (Some(_), None) => false,
+        // Text that parses as both (a lone `package` line, or interface
+        // declarations, which wac has too) or as neither: the extension
+        // names the intent, and without one the parse that got further
+        // does, WIT on a tie.
         (wit, wac) => match extension {
             Some("wit") => true,
             Some("wac") => false,
-            _ => wit.unwrap_or(0) > wac.unwrap_or(0),
+            _ => wit.unwrap_or(text.len()) >= wac.unwrap_or(text.len()),
         },
     };
     if is_wit {
