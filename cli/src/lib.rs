@@ -36,6 +36,7 @@ pub mod host;
 pub mod inspect;
 pub mod plug;
 pub mod run;
+pub mod source;
 pub mod view;
 pub mod wit;
 pub mod workspace;

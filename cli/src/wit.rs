@@ -1,20 +1,26 @@
 //! Loading WIT from files and folders.
 //!
-//! A folder may hold one package split over several files (the usual
-//! layout), or several packages side by side, one per file, as the
-//! workspace's `wit/` does (`calculator.wit`, `formatter.wit`, ...), with
-//! further packages in `deps/`. Files are grouped by the package they
-//! declare and pushed in dependency order, so a package may use another
-//! from the same folder.
+//! A folder follows wit-parser's own rules ([`Resolve::push_dir`]): its
+//! `.wit` files form one package (files without a `package` header join
+//! the one that has it), and `deps/` holds the packages it uses, each a
+//! folder of `.wit` files, one `.wit` file, or a WIT package encoded as
+//! `.wasm` or `.wat`. Beyond wit-parser, a folder may also hold several
+//! packages side by side, one per file, as the workspace's `wit/` does
+//! (`calculator.wit`, `formatter.wit`, ...); they may use each other and
+//! `deps/`. A file is one package: WIT text, or a package encoded as wasm.
+//!
+//! Every error wit-parser reports with a place becomes a diagnostic with
+//! that place in the file's text.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use wit_parser::{PackageId, PackageName, Resolve, SourceMap, UnresolvedPackageGroup};
+use wit_parser::{PackageId, Resolve, SourceMap, Span, UnresolvedPackageGroup};
 
-use crate::check::SourceFile;
 use crate::fsutil::{self, FileError};
+use crate::source::{self, Label, LimitError, SourceFile};
 
 /// Resolved WIT packages and the text of every file they came from.
 pub struct Wit {
@@ -48,11 +54,22 @@ pub enum WitError {
         /// The path.
         path: PathBuf,
     },
+    /// A file is not text that wcompose hands to wit-parser.
+    #[error("failed to read `{}` as WIT", path.display())]
+    Text {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: LimitError,
+    },
     /// A file is not valid WIT, or a package does not resolve.
-    #[error("invalid WIT: {message}")]
+    #[error("invalid WIT: {message}{}", Places(labels))]
     Invalid {
-        /// wit-parser's message with file, line and snippet.
+        /// wit-parser's message.
         message: String,
+        /// The places wit-parser names, the first the primary one.
+        labels: Vec<Label>,
     },
     /// A world was asked for that the packages do not define.
     #[error("failed to select world{}", world.as_ref().map(|w| format!(" `{w}`")).unwrap_or_default())]
@@ -74,78 +91,362 @@ pub enum WitError {
     },
 }
 
-/// Loads the WIT at `path`: one `.wit` file, or a folder of them with an
-/// optional `deps/` folder.
-pub fn load(path: &Path) -> Result<Wit, WitError> {
-    let mut top = Vec::new();
-    let mut deps = Vec::new();
-    if path.is_dir() {
-        collect(path, &mut top, false)?;
-        let deps_dir = path.join("deps");
-        if deps_dir.is_dir() {
-            collect(&deps_dir, &mut deps, true)?;
+/// `file:line:col` of the primary label, for readers of the plain message.
+struct Places<'a>(&'a [Label]);
+
+impl fmt::Display for Places<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.first() {
+            Some(label) => write!(f, "\n  --> {label}"),
+            None => Ok(()),
         }
-    } else {
-        top.push(path.to_path_buf());
     }
-    if top.is_empty() {
-        return Err(WitError::Empty {
-            path: path.to_owned(),
-        });
+}
+
+impl miette::Diagnostic for WitError {
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        match self {
+            WitError::Invalid { labels, .. } => labels
+                .first()
+                .map(|l| &*l.source as &dyn miette::SourceCode),
+            _ => None,
+        }
     }
 
-    let mut sources = BTreeMap::new();
-    let mut groups: Vec<(Vec<PathBuf>, bool)> = Vec::new();
-    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
-    for (file, is_top) in top
-        .iter()
-        .map(|f| (f, true))
-        .chain(deps.iter().map(|f| (f, false)))
-    {
-        let text = fsutil::read_to_string(file)?;
-        let name = declared_package(file, &text)?;
-        let key = file.display().to_string();
-        sources.insert(key.clone(), Arc::new(SourceFile::new(key, text)));
-        match by_name.get(&name) {
-            Some(&i) => groups[i].0.push(file.clone()),
-            None => {
-                by_name.insert(name, groups.len());
-                groups.push((vec![file.clone()], is_top));
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let WitError::Invalid { labels, .. } = self else {
+            return None;
+        };
+        let primary = labels.first()?;
+        Some(Box::new(
+            labels
+                .iter()
+                .filter(|l| Arc::ptr_eq(&l.source, &primary.source))
+                .map(|l| miette::LabeledSpan::new_with_span(Some(l.text.clone()), l.span.clone())),
+        ))
+    }
+}
+
+/// Loads the WIT at `path`: one `.wit` file (or a WIT package encoded as
+/// `.wasm`/`.wat`), or a folder of them with an optional `deps/` folder.
+pub fn load(path: &Path) -> Result<Wit, WitError> {
+    let mut loader = Loader::default();
+    let packages = if path.is_dir() {
+        loader.dir(path)?
+    } else {
+        vec![loader.file(path)?]
+    };
+    Ok(Wit {
+        resolve: loader.resolve,
+        packages,
+        sources: loader.sources,
+    })
+}
+
+#[derive(Default)]
+struct Loader {
+    resolve: Resolve,
+    sources: BTreeMap<String, Arc<SourceFile>>,
+}
+
+/// What a folder entry is, by wit-parser's rules.
+enum Entry {
+    Wit(PathBuf),
+    Encoded(PathBuf),
+    Folder(PathBuf),
+}
+
+impl Loader {
+    /// Reads a file; `None` for a WIT package encoded as wasm, which has
+    /// no text to keep.
+    fn read(&mut self, path: &Path) -> Result<Option<Arc<SourceFile>>, WitError> {
+        let bytes = fsutil::read(path)?;
+        if wat::Detect::from_bytes(&bytes).is_wasm() {
+            return Ok(None);
+        }
+        self.keep(path, &bytes).map(Some)
+    }
+
+    /// Keeps a file's text, if it is text wcompose hands to wit-parser.
+    fn keep(&mut self, path: &Path, bytes: &[u8]) -> Result<Arc<SourceFile>, WitError> {
+        let text_error = |source| WitError::Text {
+            path: path.to_owned(),
+            source,
+        };
+        let text = source::utf8(bytes).map_err(text_error)?;
+        source::check_limits(text).map_err(text_error)?;
+        let key = path.display().to_string();
+        let file = Arc::new(SourceFile::new(key.clone(), text));
+        self.sources.insert(key, file.clone());
+        Ok(file)
+    }
+
+    fn file(&mut self, path: &Path) -> Result<PackageId, WitError> {
+        let file = self.read(path)?;
+        let resolve = &mut self.resolve;
+        let pushed = match file {
+            None => contain(|| resolve.push_file(path))?,
+            Some(file) => contain(|| resolve.push_str(path, &file.text))?,
+        };
+        pushed.map_err(|e| self.invalid(&e))
+    }
+
+    fn dir(&mut self, path: &Path) -> Result<Vec<PackageId>, WitError> {
+        let mut top = Vec::new();
+        for entry in entries(path)? {
+            if let Entry::Wit(file) = entry {
+                top.push(file);
             }
         }
+        if top.is_empty() {
+            return Err(WitError::Empty {
+                path: path.to_owned(),
+            });
+        }
+        let mut declared = BTreeMap::new();
+        for file in &top {
+            // wit-parser reads a folder's `.wit` files as text, whatever
+            // they hold.
+            let text = self.keep(file, &fsutil::read(file)?)?;
+            declared.insert(file.clone(), declared_package(file, &text.text));
+        }
+        let deps_dir = path.join("deps");
+        let deps = if deps_dir.is_dir() {
+            entries(&deps_dir)?
+        } else {
+            Vec::new()
+        };
+        for dep in &deps {
+            match dep {
+                Entry::Wit(file) => {
+                    self.read(file)?;
+                }
+                Entry::Folder(folder) => {
+                    for inner in entries(folder)? {
+                        if let Entry::Wit(file) = inner {
+                            self.read(&file)?;
+                        }
+                    }
+                }
+                Entry::Encoded(_) => {}
+            }
+        }
+        let names: BTreeSet<&String> = declared.values().flatten().collect();
+        if names.len() <= 1 {
+            // One package: wit-parser's own rules decide.
+            let resolve = &mut self.resolve;
+            let pushed = contain(|| resolve.push_dir(path))?;
+            return pushed.map(|(id, _)| vec![id]).map_err(|e| self.invalid(&e));
+        }
+        self.side_by_side(&declared, &deps)
     }
 
-    let mut parsed = Vec::new();
-    for (files, is_top) in groups {
-        let mut map = SourceMap::default();
-        for file in &files {
-            map.push(file, &sources[&file.display().to_string()].text);
+    /// Several packages, one per file, beside each other and `deps/`.
+    fn side_by_side(
+        &mut self,
+        declared: &BTreeMap<PathBuf, Option<String>>,
+        deps: &[Entry],
+    ) -> Result<Vec<PackageId>, WitError> {
+        let names: BTreeSet<&String> = declared.values().flatten().collect();
+        let mut groups: BTreeMap<&String, Vec<&PathBuf>> = BTreeMap::new();
+        for (file, name) in declared {
+            match name {
+                Some(name) => groups.entry(name).or_default().push(file),
+                None => return Err(self.undeclared(file, &names)),
+            }
         }
-        let group = crate::guard::contain("wit-parser", || map.parse())
-            .map_err(|message| WitError::Invalid { message })?
-            .map_err(|(map, e)| WitError::Invalid {
-                message: e.render(&map),
-            })?;
-        parsed.push((group, is_top));
+        let mut parsed = Vec::new();
+        for files in groups.values() {
+            let mut map = SourceMap::default();
+            for file in files {
+                map.push(file, self.text(file));
+            }
+            parsed.push(self.parse(map)?);
+        }
+        for dep in deps {
+            match dep {
+                // A `.wit` file in `deps/` may be an encoded package too.
+                Entry::Wit(file) if self.sources.contains_key(&file.display().to_string()) => {
+                    let mut map = SourceMap::default();
+                    map.push(file, self.text(file));
+                    parsed.push(self.parse(map)?);
+                }
+                Entry::Folder(folder) => {
+                    let mut map = SourceMap::default();
+                    for inner in entries(folder)? {
+                        if let Entry::Wit(file) = inner {
+                            map.push(&file, self.text(&file));
+                        }
+                    }
+                    parsed.push(self.parse(map)?);
+                }
+                Entry::Wit(file) | Entry::Encoded(file) => {
+                    let resolve = &mut self.resolve;
+                    contain(|| resolve.push_file(file))?.map_err(|e| self.invalid(&e))?;
+                }
+            }
+        }
+        let main = parsed.remove(0);
+        let resolve = &mut self.resolve;
+        contain(|| resolve.push_groups(main, parsed))?.map_err(|e| self.resolve_error(&e))?;
+        let mut ids: Vec<PackageId> = names
+            .iter()
+            .filter_map(|name| {
+                self.resolve
+                    .package_names
+                    .iter()
+                    .find(|(n, _)| n.to_string() == **name)
+                    .map(|(_, id)| *id)
+            })
+            .collect();
+        ids.sort_by_key(|id| id.index());
+        Ok(ids)
     }
 
-    let mut resolve = Resolve::default();
-    let mut packages = Vec::new();
-    for (group, is_top) in dependency_order(parsed) {
-        let id = crate::guard::contain("wit-parser", || resolve.push_group(group))
-            .map_err(|message| WitError::Invalid { message })?
-            .map_err(|e| WitError::Invalid {
-                message: format!("{e:#}"),
-            })?;
-        if is_top {
-            packages.push(id);
+    fn text(&self, file: &Path) -> String {
+        self.sources
+            .get(&file.display().to_string())
+            .map(|s| s.text.clone())
+            .unwrap_or_default()
+    }
+
+    fn parse(&self, map: SourceMap) -> Result<UnresolvedPackageGroup, WitError> {
+        contain(|| map.parse())?.map_err(|(map, e)| {
+            let labels = self.labels(&map, &[(e.kind().span(), "here")]);
+            WitError::Invalid {
+                message: e.to_string(),
+                labels,
+            }
+        })
+    }
+
+    /// A file without a `package` header among several packages.
+    fn undeclared(&self, file: &Path, names: &BTreeSet<&String>) -> WitError {
+        let mut alone = Resolve::default();
+        let text = self.text(file);
+        match contain(|| alone.push_str(file, &text)) {
+            Err(e) => e,
+            Ok(Err(e)) if !e.to_string().contains("no `package` header") => Loader {
+                resolve: alone,
+                sources: self.sources.clone(),
+            }
+            .invalid(&e),
+            Ok(_) => WitError::Invalid {
+                message: format!(
+                    "`{}` has no `package` header, and its folder holds several packages side by side ({}): \
+                     each file needs its own `package` header",
+                    file.display(),
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                labels: Vec::new(),
+            },
         }
     }
-    Ok(Wit {
-        resolve,
-        packages,
-        sources,
+
+    /// Turns an error of `self.resolve`'s `push_*` methods into a
+    /// diagnostic at the place wit-parser names.
+    fn invalid(&self, error: &anyhow::Error) -> WitError {
+        for layer in error.chain() {
+            if let Some(e) = layer.downcast_ref::<wit_parser::ResolveError>() {
+                return self.resolve_error(e);
+            }
+            if let Some(e) = layer.downcast_ref::<wit_parser::ParseError>() {
+                return WitError::Invalid {
+                    message: e.to_string(),
+                    labels: self.labels(&self.resolve.source_map, &[(e.kind().span(), "here")]),
+                };
+            }
+        }
+        WitError::Invalid {
+            message: error
+                .chain()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join(": "),
+            labels: Vec::new(),
+        }
+    }
+
+    fn resolve_error(&self, error: &wit_parser::ResolveError) -> WitError {
+        let spans: Vec<(Span, &str)> = match error.kind() {
+            wit_parser::ResolveErrorKind::DuplicatePackage { span1, span2, .. } => {
+                vec![(*span1, "defined here"), (*span2, "and here")]
+            }
+            kind => vec![(kind.span(), "here")],
+        };
+        WitError::Invalid {
+            message: error.to_string(),
+            labels: self.labels(&self.resolve.source_map, &spans),
+        }
+    }
+
+    /// Labels for the spans of `map` that fall in a file whose text is
+    /// known.
+    fn labels(&self, map: &SourceMap, spans: &[(Span, &str)]) -> Vec<Label> {
+        spans
+            .iter()
+            .filter_map(|(span, text)| {
+                let at = map.resolve_span(*span)?;
+                let source = match self.sources.get(at.path) {
+                    Some(source) => source.clone(),
+                    None => {
+                        let text = std::fs::read_to_string(at.path).ok()?;
+                        Arc::new(SourceFile::new(at.path, text))
+                    }
+                };
+                let end = at.range.end.min(source.text.len());
+                let start = at.range.start.min(end);
+                Some(Label {
+                    source,
+                    span: start..end,
+                    text: text.to_string(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Runs a wit-parser call, turning a panic in it into an error.
+fn contain<T>(f: impl FnOnce() -> T) -> Result<T, WitError> {
+    crate::guard::contain("wit-parser", f).map_err(|message| WitError::Invalid {
+        message,
+        labels: Vec::new(),
     })
+}
+
+/// The entries of a folder that wit-parser reads, sorted by name.
+fn entries(dir: &Path) -> Result<Vec<Entry>, WitError> {
+    let list = std::fs::read_dir(dir).map_err(|source| WitError::Dir {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = list.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    Ok(paths
+        .into_iter()
+        .filter_map(|path| {
+            if path.is_dir() {
+                return Some(Entry::Folder(path));
+            }
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("wit") => Some(Entry::Wit(path)),
+                Some("wasm" | "wat") => Some(Entry::Encoded(path)),
+                _ => None,
+            }
+        })
+        .collect())
+}
+
+/// The package a file declares, read by parsing the file on its own;
+/// `None` when it declares none or does not parse.
+fn declared_package(file: &Path, text: &str) -> Option<String> {
+    let group =
+        crate::guard::contain("wit-parser", || UnresolvedPackageGroup::parse(file, text)).ok()?;
+    group.ok().map(|g| g.main.name.to_string())
 }
 
 impl Wit {
@@ -219,6 +520,7 @@ pub fn stub_components(components: &Path, deps: &Path) -> Result<Vec<PathBuf>, W
     Ok(written)
 }
 
+/// Every `.wit` file under `dir`, recursively when asked.
 fn collect(dir: &Path, out: &mut Vec<PathBuf>, recursive: bool) -> Result<(), WitError> {
     let entries = std::fs::read_dir(dir).map_err(|source| WitError::Dir {
         path: dir.to_owned(),
@@ -236,52 +538,4 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, recursive: bool) -> Result<(), Wi
         }
     }
     Ok(())
-}
-
-/// The package a file declares, read by parsing the file on its own.
-fn declared_package(file: &Path, text: &str) -> Result<String, WitError> {
-    let group = crate::guard::contain("wit-parser", || UnresolvedPackageGroup::parse(file, text))
-        .map_err(|message| WitError::Invalid { message })?
-        .map_err(|(map, e)| WitError::Invalid {
-            message: e.render(&map),
-        })?;
-    Ok(package_key(&group.main.name))
-}
-
-fn package_key(name: &PackageName) -> String {
-    name.to_string()
-}
-
-/// Orders package groups so that each comes after the packages it uses.
-/// Groups whose dependencies never appear keep their place; wit-parser then
-/// reports the missing package with its location.
-fn dependency_order(
-    groups: Vec<(UnresolvedPackageGroup, bool)>,
-) -> Vec<(UnresolvedPackageGroup, bool)> {
-    let provides = |g: &UnresolvedPackageGroup| -> Vec<String> {
-        std::iter::once(&g.main)
-            .chain(&g.nested)
-            .map(|p| package_key(&p.name))
-            .collect()
-    };
-    let all: HashSet<String> = groups.iter().flat_map(|(g, _)| provides(g)).collect();
-    let mut pending = groups;
-    let mut done: HashSet<String> = HashSet::new();
-    let mut out = Vec::new();
-    while !pending.is_empty() {
-        let ready = pending.iter().position(|(g, _)| {
-            let own = provides(g);
-            std::iter::once(&g.main)
-                .chain(&g.nested)
-                .flat_map(|p| p.foreign_deps.keys())
-                .map(package_key)
-                .all(|dep| own.contains(&dep) || done.contains(&dep) || !all.contains(&dep))
-        });
-        // A cycle: push the rest as they are and let wit-parser explain.
-        let index = ready.unwrap_or(0);
-        let (group, is_top) = pending.remove(index);
-        done.extend(provides(&group));
-        out.push((group, is_top));
-    }
-    out
 }

@@ -6,6 +6,8 @@
 //! - `seed`: the seed composition and the app command, through the library.
 //! - `mismatch`: compositions that the check must refuse.
 //! - `cli`: the `wcompose` binary's behaviour at the process edge.
+//! - `check_inputs`: `wcompose check` given each kind of input by content,
+//!   and diagnostics that survive any source text.
 //! - `patterns`: the seed's other patterns (edge handler, serverless
 //!   command, container service, edge router), every operation through its
 //!   composition.
@@ -24,6 +26,7 @@
 //! its own output folder.
 
 mod build;
+mod check_inputs;
 mod cli;
 mod faults;
 mod inspect;

@@ -17,6 +17,7 @@ pub const TARGETS: &[&str] = &[
     "check_differential",
     "compose",
     "wit",
+    "render",
 ];
 
 pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {

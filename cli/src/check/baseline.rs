@@ -65,7 +65,17 @@ pub fn load(spec: &str, wit_path: &Path) -> Result<Baseline, BaselineError> {
         path: wit_path.display().to_string(),
         message,
     };
-    let toplevel = git(wit_path, &["rev-parse", "--show-toplevel"]).map_err(git_error)?;
+    // A WIT file is read at the revision as a file; git runs in its folder.
+    let single = wit_path
+        .is_file()
+        .then(|| wit_path.file_name().map(PathBuf::from))
+        .flatten();
+    let git_dir = match (&single, wit_path.parent()) {
+        (Some(_), Some(parent)) if !parent.as_os_str().is_empty() => parent,
+        (Some(_), _) => Path::new("."),
+        (None, _) => wit_path,
+    };
+    let toplevel = git(git_dir, &["rev-parse", "--show-toplevel"]).map_err(git_error)?;
     let repo = Path::new(toplevel.trim());
     let absolute = wit_path
         .canonicalize()
@@ -80,26 +90,40 @@ pub fn load(spec: &str, wit_path: &Path) -> Result<Baseline, BaselineError> {
         &["ls-tree", "-r", "--name-only", spec, "--", &relative],
     )
     .map_err(git_error)?;
-    for file in list.lines().filter(|f| f.ends_with(".wit")) {
+    // Packages encoded as `.wat` in `deps/` are text too; `.wasm` ones are
+    // not staged.
+    for file in list
+        .lines()
+        .filter(|f| f.ends_with(".wit") || f.ends_with(".wat"))
+    {
         let text = git(repo, &["show", &format!("{spec}:{file}")]).map_err(git_error)?;
-        let target = stage.path().join(
-            Path::new(file)
-                .strip_prefix(&relative)
-                .unwrap_or(Path::new(file)),
-        );
+        let target = match &single {
+            Some(name) => stage.path().join(name),
+            None => stage.path().join(
+                Path::new(file)
+                    .strip_prefix(&relative)
+                    .unwrap_or(Path::new(file)),
+            ),
+        };
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(BaselineError::Stage)?;
         }
         std::fs::write(&target, text).map_err(BaselineError::Stage)?;
     }
-    let mut wit = wit::load(stage.path())?;
+    let mut wit = match &single {
+        Some(name) => wit::load(&stage.path().join(name))?,
+        None => wit::load(stage.path())?,
+    };
     // Name the staged files after the revision, not the temporary folder.
     let prefix = format!("{}/", stage.path().display());
     wit.sources = wit
         .sources
         .into_iter()
         .map(|(path, source)| {
-            let name = format!("{spec}:{relative}/{}", path.trim_start_matches(&prefix));
+            let name = match &single {
+                Some(_) => format!("{spec}:{relative}"),
+                None => format!("{spec}:{relative}/{}", path.trim_start_matches(&prefix)),
+            };
             (path, Arc::new(SourceFile::new(name, source.text.clone())))
         })
         .collect();

@@ -11,54 +11,14 @@ pub mod baseline;
 pub mod compat;
 pub mod format;
 pub mod graph;
+pub mod input;
 pub mod types;
 pub mod world;
 
 use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
-/// A text file that findings point into: a `.wac` file, a `.wit` file, or the
-/// WIT printed from a binary component.
-#[derive(Debug)]
-pub struct SourceFile {
-    /// The name shown to the user (a path, or `x.wasm (as WIT)`).
-    pub name: String,
-    /// The text.
-    pub text: String,
-}
-
-impl SourceFile {
-    /// A named text.
-    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            text: text.into(),
-        }
-    }
-
-    /// The 1-based line and column of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rfind('\n')
-            .map_or(before.len(), |nl| before.len() - nl - 1)
-            + 1;
-        (line, col)
-    }
-}
-
-/// A place in a source file, with what it shows.
-#[derive(Debug, Clone)]
-pub struct Label {
-    /// The file.
-    pub source: Arc<SourceFile>,
-    /// Byte range in the file.
-    pub span: Range<usize>,
-    /// What this place is, e.g. "the import expects f64 here".
-    pub text: String,
-}
+pub use crate::source::{Label, SourceFile};
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -183,52 +143,6 @@ impl miette::Diagnostic for Finding {
         Some(Box::new(
             others.into_iter().map(|l| l as &dyn miette::Diagnostic),
         ))
-    }
-}
-
-impl fmt::Display for Label {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (line, col) = self.source.line_col(self.span.start);
-        write!(f, "{}:{line}:{col}", self.source.name)
-    }
-}
-
-impl std::error::Error for Label {}
-
-impl miette::Diagnostic for Label {
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(miette::Severity::Advice)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(&*self.source)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_with_span(Some(self.text.clone()), self.span.clone()),
-        )))
-    }
-}
-
-impl miette::SourceCode for SourceFile {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line(),
-            inner.column(),
-            inner.line_count(),
-        )))
     }
 }
 

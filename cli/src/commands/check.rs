@@ -4,32 +4,45 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use miette::Result;
+use miette::{IntoDiagnostic, Result, WrapErr};
+use wcompose::check::input::{self, Input, Kind};
 use wcompose::check::{Report, format};
 use wcompose::compose;
 use wcompose::host::HostProfile;
 
 use super::DepsOptions;
 
-/// Type-check every import/export edge of compositions and report every
+/// Check compositions, components, core modules and WIT, and report every
 /// problem, each explained in WIT terms with the place on both sides.
 ///
-/// Besides mismatched types it reports imports that neither the composition
-/// nor the host provides (`--host`), one WASI package imported at several
-/// versions, and `import`s or instances that nothing uses (warnings). With no
-/// file, every composition of the workspace is checked against the
-/// workspace's deps folder, and findings point into the workspace's `wit/`.
+/// Each input's kind is told by its content, not its name: a `.wac`
+/// composition has every import/export edge type-checked, and its imports
+/// that neither the composition nor the host provides (`--host`) reported,
+/// with one WASI package imported at several versions, and `import`s or
+/// instances that nothing uses (warnings). A component (`.wasm` or `.wat`),
+/// or a WASI preview-1 core module as it will be after `wcompose
+/// componentize`, has every import the host does not provide named, with
+/// what the host has instead. A WIT file or folder (with `deps/`) is
+/// loaded, and with `--baseline` compared. With no input, every composition
+/// of the workspace is checked against the workspace's deps folder, and
+/// findings point into the workspace's `wit/`.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
     wcompose check compositions/app.wac --deps-dir target/wcompose/deps\n  \
+    wcompose check calculator.wasm --host none   # a component's imports against a host\n  \
+    wcompose check guest.wasm                    # a preview-1 core module, as componentized\n  \
+    wcompose check wit/                          # a WIT folder (or file) loads\n  \
+    wcompose check wit/ --baseline origin/main   # breaking changes in that folder\n  \
     wcompose check --host none --deny-warnings\n  \
     wcompose check --socket app.wasm --plug formatter.wasm --plug calculator.wasm\n  \
     wcompose check --format github        # annotations on a pull request\n  \
     wcompose check --format sarif > wcompose.sarif\n  \
     wcompose check            # every composition of the workspace\n\n\
-    Exit status:\n  0  no errors (warnings allowed unless --deny-warnings)\n  1  findings\n  2  usage error or unreadable input")]
+    Exit status:\n  0  no errors (warnings allowed unless --deny-warnings)\n  1  findings, invalid WIT, or a core module that cannot become a component\n  2  usage error, or an unreadable or unrecognised input")]
 pub struct Check {
-    /// The `.wac` files; none checks every composition of the workspace.
+    /// What to check: `.wac` compositions, components and core modules
+    /// (`.wasm`, `.wat`), WIT files and WIT folders, told apart by content;
+    /// none checks every composition of the workspace.
     files: Vec<PathBuf>,
 
     #[command(flatten)]
@@ -44,8 +57,9 @@ pub struct Check {
     #[arg(long, value_name = "DIR")]
     wit: Option<PathBuf>,
 
-    /// Also compare the WIT packages with this baseline (a git revision of
-    /// the workspace, or a folder): removed or changed items are breaking,
+    /// Also compare WIT with this baseline (a git revision of the
+    /// repository, or a folder): the WIT inputs, or else the `--wit` folder
+    /// or the workspace's `wit/`. Removed or changed items are breaking,
     /// additions minor, and each package's version must carry the bump.
     #[arg(long, value_name = "REV|DIR")]
     baseline: Option<String>,
@@ -95,8 +109,29 @@ enum Format {
     Sarif,
 }
 
+/// The check runs on a thread with a large stack: the parsers it calls
+/// recurse once per nesting level or per character of a word, and
+/// [`wcompose::source::check_limits`] keeps input within what this stack
+/// holds.
+const CHECK_STACK: usize = 256 << 20;
+
 impl Check {
     pub fn exec(self) -> Result<ExitCode> {
+        std::thread::scope(|scope| {
+            let thread = std::thread::Builder::new()
+                .name("check".to_string())
+                .stack_size(CHECK_STACK)
+                .spawn_scoped(scope, || self.run())
+                .into_diagnostic()
+                .wrap_err("failed to start the check")?;
+            match thread.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    }
+
+    fn run(&self) -> Result<ExitCode> {
         let workspace = super::find_workspace();
         let wit_dir = self
             .wit
@@ -107,38 +142,74 @@ impl Check {
                 Ok(wit) => Some(Arc::new(wit)),
                 Err(e) => {
                     return usage(
-                        super::report(e)
+                        wit_report(e)
                             .wrap_err(format!("failed to load WIT from `{}`", dir.display())),
                     );
                 }
             },
             None => None,
         };
-        let mut reports: Vec<(String, Report)> = Vec::new();
-        if let Some(spec) = &self.baseline {
-            let (Some(current), Some(dir)) = (&wit, &wit_dir) else {
-                return usage(miette::miette!(
-                    "`--baseline` needs the current WIT: run inside a workspace or pass `--wit DIR`"
-                ));
-            };
-            let baseline = match wcompose::check::baseline::load(spec, dir) {
-                Ok(baseline) => baseline,
-                Err(e) => return usage(super::report(e)),
-            };
-            let report = wcompose::check::baseline::compare(current, &baseline);
-            if let Format::Human = self.format {
-                print_human(&report);
-                eprintln!(
-                    "compared `{}` with `{spec}`: {} error{}",
-                    dir.display(),
-                    report.errors(),
-                    plural(report.errors())
-                );
+
+        // Tell every input apart first: an unrecognised one stops the check
+        // before anything is printed for the others.
+        let mut inputs = Vec::new();
+        for file in &self.files {
+            match input::detect(file) {
+                Ok(input) => inputs.push((file.clone(), input)),
+                Err(e) => return usage(input_report(e)),
             }
-            reports.push((format!("{} vs {spec}", dir.display()), report));
+        }
+
+        let mut reports: Vec<(String, Report)> = Vec::new();
+        let mut failed = false;
+        if let Some(spec) = &self.baseline {
+            let wit_inputs: Vec<&PathBuf> = inputs
+                .iter()
+                .filter(|(_, i)| matches!(i, Input::Wit { .. }))
+                .map(|(path, _)| path)
+                .collect();
+            let targets: Vec<(PathBuf, Option<Arc<wcompose::wit::Wit>>)> = if wit_inputs.is_empty()
+            {
+                let (Some(current), Some(dir)) = (&wit, &wit_dir) else {
+                    return usage(miette::miette!(
+                        "`--baseline` needs WIT to compare: give a WIT file or folder, run inside a workspace, or pass `--wit DIR`"
+                    ));
+                };
+                vec![(dir.clone(), Some(current.clone()))]
+            } else {
+                wit_inputs.into_iter().map(|p| (p.clone(), None)).collect()
+            };
+            for (dir, current) in targets {
+                let current = match current {
+                    Some(current) => current,
+                    None => match wcompose::wit::load(&dir) {
+                        Ok(wit) => Arc::new(wit),
+                        Err(e) => {
+                            eprintln!("{:?}", wit_report(e));
+                            failed = true;
+                            continue;
+                        }
+                    },
+                };
+                let baseline = match wcompose::check::baseline::load(spec, &dir) {
+                    Ok(baseline) => baseline,
+                    Err(e) => return usage(super::report(e)),
+                };
+                let report = wcompose::check::baseline::compare(&current, &baseline);
+                if let Format::Human = self.format {
+                    print_human(&report);
+                    eprintln!(
+                        "compared `{}` with `{spec}`: {} error{}",
+                        dir.display(),
+                        report.errors(),
+                        plural(report.errors())
+                    );
+                }
+                reports.push((format!("{} vs {spec}", dir.display()), report));
+            }
             // `--baseline` alone compares WIT only.
             if self.files.is_empty() {
-                return self.finish(reports);
+                return self.finish(reports, failed);
             }
         }
 
@@ -162,48 +233,102 @@ impl Check {
                 print_human(&report);
             }
             reports.push((socket.display().to_string(), report));
-            return self.finish(reports);
+            return self.finish(reports, failed);
         }
 
-        let files = if self.files.is_empty() {
+        if inputs.is_empty() {
             let Some(workspace) = &workspace else {
                 return usage(miette::miette!(
-                    "no `.wac` file given and no workspace here (a folder with `wit/` and `compositions/`)\n  \
-                     help: wcompose check FILE.wac --deps-dir DIR"
+                    "nothing to check and no workspace here (a folder with `wit/` and `compositions/`)\n  \
+                     help: wcompose check FILE (expected {})",
+                    input::EXPECTED
                 ));
             };
-            workspace.compositions().map_err(super::report)?
-        } else {
-            self.files.clone()
-        };
+            for file in workspace.compositions().map_err(super::report)? {
+                match input::detect(&file) {
+                    Ok(input) => inputs.push((file, input)),
+                    Err(e) => return usage(input_report(e)),
+                }
+            }
+        }
         let mut options = self.deps.compose_options();
         options.check.wit = wit;
         options.check.host = Some(self.host.clone());
-        for file in &files {
-            // Input that cannot be read or resolved is not a finding: exit 2.
-            let checked = compose::read_source(file)
-                .and_then(|source| compose::check_source(&source, &options));
-            let report = match checked {
-                Ok(report) => report,
-                Err(e) => return usage(super::compose::compose_error(e)),
+        for (file, input) in inputs {
+            let kind = input.kind();
+            let report = match input {
+                Input::Composition(source) => {
+                    // Input that cannot be resolved is not a finding: exit 2.
+                    match compose::check_source(&source, &options) {
+                        Ok(report) => report,
+                        Err(e) => return usage(super::compose::compose_error(e)),
+                    }
+                }
+                Input::Component(bytes) => {
+                    input::check_component(&file.display().to_string(), &bytes, Some(&self.host))
+                }
+                Input::CoreModule(bytes) => {
+                    match input::check_core(&file, &bytes, Some(&self.host)) {
+                        Ok(report) => report,
+                        Err(e) => {
+                            eprintln!("{:?}", input_report(e));
+                            failed = true;
+                            continue;
+                        }
+                    }
+                }
+                Input::Wit { path, .. } => {
+                    if self.baseline.is_some() {
+                        // Compared above.
+                        continue;
+                    }
+                    match wcompose::wit::load(&path) {
+                        Ok(wit) => {
+                            if let Format::Human = self.format {
+                                eprintln!(
+                                    "checked `{}` ({kind}): {} package{} valid",
+                                    path.display(),
+                                    wit.packages.len(),
+                                    plural(wit.packages.len())
+                                );
+                            }
+                            reports.push((path.display().to_string(), Report::default()));
+                        }
+                        Err(e) => {
+                            eprintln!("{:?}", wit_report(e));
+                            failed = true;
+                        }
+                    }
+                    continue;
+                }
             };
             if let Format::Human = self.format {
                 print_human(&report);
                 let (errors, warnings) = (report.errors(), report.warnings());
+                let what = match kind {
+                    Kind::Composition => format!("{} edges", report.edges_checked),
+                    _ => format!(
+                        "{kind}, {} import{} left to the host `{}`",
+                        report.graph.host_imports.len(),
+                        plural(report.graph.host_imports.len()),
+                        self.host.name
+                    ),
+                };
                 eprintln!(
-                    "checked `{}`: {} edges, {errors} error{}, {warnings} warning{}",
+                    "checked `{}`: {what}, {errors} error{}, {warnings} warning{}",
                     file.display(),
-                    report.edges_checked,
                     plural(errors),
                     plural(warnings)
                 );
             }
             reports.push((file.display().to_string(), report));
         }
-        self.finish(reports)
+        self.finish(reports, failed)
     }
 
-    fn finish(&self, reports: Vec<(String, Report)>) -> Result<ExitCode> {
+    /// Prints the reports in the chosen format; `failed` says an input
+    /// failed before it could be reported on (invalid WIT).
+    fn finish(&self, reports: Vec<(String, Report)>, failed: bool) -> Result<ExitCode> {
         let borrowed: Vec<(String, &Report)> =
             reports.iter().map(|(f, r)| (f.clone(), r)).collect();
         match self.format {
@@ -212,15 +337,29 @@ impl Check {
             Format::Github => print!("{}", format::github(&borrowed)),
             Format::Sarif => println!("{:#}", format::sarif(&borrowed)),
         }
-        let failed = reports
-            .iter()
-            .any(|(_, r)| r.errors() > 0 || (self.deny_warnings && r.warnings() > 0));
+        let failed = failed
+            || reports
+                .iter()
+                .any(|(_, r)| r.errors() > 0 || (self.deny_warnings && r.warnings() > 0));
         Ok(if failed {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
         })
     }
+}
+
+/// A WIT error as a diagnostic, with the place wit-parser names.
+fn wit_report(error: wcompose::wit::WitError) -> miette::Report {
+    match error {
+        e @ wcompose::wit::WitError::Invalid { .. } => miette::Report::new(e),
+        e => super::report(e),
+    }
+}
+
+/// An input error as a message naming the input and what was expected.
+fn input_report(error: input::InputError) -> miette::Report {
+    super::report(error)
 }
 
 /// Unreadable input and misuse are not findings: print and exit 2.

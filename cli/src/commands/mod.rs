@@ -50,7 +50,7 @@ pub fn set_up_diagnostics() {
     let fancy = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = miette::set_hook(Box::new(move |_| {
-        Box::new(
+        Box::new(SafeHandler(
             miette::MietteHandlerOpts::new()
                 .color(fancy)
                 .unicode(fancy)
@@ -58,8 +58,22 @@ pub fn set_up_diagnostics() {
                 .wrap_lines(fancy)
                 .context_lines(1)
                 .build(),
-        )
+        ))
     }));
+}
+
+/// miette's handler, given every diagnostic through
+/// [`wcompose::source::Safe`], so that no source text can crash it.
+struct SafeHandler(miette::MietteHandler);
+
+impl miette::ReportHandler for SafeHandler {
+    fn debug(
+        &self,
+        diagnostic: &dyn miette::Diagnostic,
+        f: &mut std::fmt::Formatter<'_>,
+    ) -> std::fmt::Result {
+        self.0.debug(&wcompose::source::Safe::new(diagnostic), f)
+    }
 }
 
 /// A panic is a bug in wcompose: say so briefly, with what to report,
