@@ -103,11 +103,13 @@ async fn echo() -> Result<(), ()> {
 }
 
 async fn read(path: &str) -> Result<(), ()> {
-    let found = preopens::get_directories().into_iter().find_map(|(dir, name)| {
-        let rest = path.strip_prefix(name.trim_end_matches('/'))?;
-        let rest = rest.strip_prefix('/')?;
-        Some((dir, rest.to_string()))
-    });
+    let found = preopens::get_directories()
+        .into_iter()
+        .find_map(|(dir, name)| {
+            let rest = path.strip_prefix(name.trim_end_matches('/'))?;
+            let rest = rest.strip_prefix('/')?;
+            Some((dir, rest.to_string()))
+        });
     let Some((dir, relative)) = found else {
         let _ = print(stderr::write_via_stream, format!("denied: {path}\n")).await;
         return Err(());
@@ -123,12 +125,20 @@ async fn read(path: &str) -> Result<(), ()> {
     {
         Ok(file) => file,
         Err(e) => {
-            let _ = print(stderr::write_via_stream, format!("cannot open {path}: {e:?}\n")).await;
+            let _ = print(
+                stderr::write_via_stream,
+                format!("cannot open {path}: {e:?}\n"),
+            )
+            .await;
             return Err(());
         }
     };
     let (contents, contents_done) = file.read_via_stream(0);
     let bytes = contents.collect().await;
     contents_done.await.map_err(|_| ())?;
-    print(stdout::write_via_stream, String::from_utf8_lossy(&bytes).into_owned()).await
+    print(
+        stdout::write_via_stream,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+    .await
 }
