@@ -165,13 +165,14 @@ fn the_workspace_composes_every_composition() {
             "app.wasm",
             "container.wasm",
             "edge.wasm",
+            "report.wasm",
             "router.wasm",
             "seed.wasm",
             "serverless.wasm",
         ]
     );
     let edges: Vec<_> = outputs.iter().map(|o| o.edges_checked).collect();
-    assert_eq!(edges, [3, 2, 2, 5, 1, 1]);
+    assert_eq!(edges, [3, 2, 2, 3, 5, 1, 1]);
 }
 
 #[test]

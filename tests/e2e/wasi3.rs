@@ -293,3 +293,29 @@ fn the_runner_calls_the_report_composition_across_its_async_edge() {
         assert_eq!(table["totals"]["x"].as_f64(), Some(total), "{json}");
     }
 }
+
+#[test]
+fn a_component_needing_a_feature_wasmtime_leaves_off_is_told_which() {
+    let wat = r#"(component
+        (core module $mem (memory (export "m") 1))
+        (core instance $mi (instantiate $mem))
+        (alias core export $mi "m" (core memory $m))
+        (core func $new (canon error-context.new (memory $m)))
+        (core module $use (import "" "new" (func (param i32 i32) (result i32))))
+        (core instance (instantiate $use (with "" (instance (export "new" (func $new)))))))"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("error-context.wasm");
+    std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
+    let ran = wcompose(&["run", path.to_str().unwrap()], "");
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(
+        ran.stderr
+            .contains("needs the Component Model feature `error-context`, which wasmtime 48 leaves off by default"),
+        "{ran}"
+    );
+    assert!(
+        ran.stderr.contains("`-W component-model-error-context`"),
+        "{ran}"
+    );
+    assert!(!ran.stderr.contains("panicked"), "{ran}");
+}

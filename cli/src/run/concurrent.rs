@@ -290,7 +290,7 @@ mod tests {
                 (func (export "cb") (param i32 i32 i32) (result i32) i32.const 0))
             (core instance $i (instantiate $m))
             (func (export "f") async
-                (canon lift (core func $i "f") async (callback (func $i "cb")))))"#;
+                (canon lift (core func $i "f") async (callback (core func $i "cb")))))"#;
         let sync_wat = r#"(component
             (core module $m (func (export "f")))
             (core instance $i (instantiate $m))
