@@ -375,3 +375,27 @@ fn plugging_the_async_guests_into_the_report_gives_the_same_command_as_composing
         (from_wac.code, &from_wac.stdout, &from_wac.stderr)
     );
 }
+
+#[test]
+fn a_wasi_0_3_guest_sees_only_the_environment_granted_and_stays_within_its_limits() {
+    let ran = run_probe(&[], &["env"], "");
+    assert_eq!((ran.code, ran.stdout.as_str()), (Some(0), ""), "{ran}");
+    let ran = run_probe(&["--env", "MODE=fast"], &["env"], "");
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert_eq!(ran.stdout, "MODE=fast\n", "{ran}");
+
+    let path = probe().to_str().unwrap();
+    let ran = wcompose(
+        &["run", path, "--invoke", r#"shout("x")"#, "--fuel", "100"],
+        "",
+    );
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(
+        ran.stderr.contains("ran out of fuel after 100 units"),
+        "{ran}"
+    );
+
+    let ran = run_probe(&["--max-memory", "64KiB"], &["echo"], "");
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(ran.stderr.contains("memory limit of 64 KiB"), "{ran}");
+}
