@@ -43,16 +43,21 @@ fn probe() -> &'static Path {
     })
 }
 
-/// The report composition, composed once per test process.
-fn report() -> &'static Path {
+/// The guests componentized and the report composition composed, once per
+/// test process.
+fn built() -> &'static (PathBuf, Built) {
     static REPORT: OnceLock<(PathBuf, Built)> = OnceLock::new();
-    let (path, _) = REPORT.get_or_init(|| {
+    REPORT.get_or_init(|| {
         let built = Built::new();
         let path = built.workspace.out_dir.join("report.wasm");
         std::fs::write(&path, built.compose("report.wac")).unwrap();
         (path, built)
-    });
-    path
+    })
+}
+
+/// The report composition.
+fn report() -> &'static Path {
+    &built().0
 }
 
 /// What a `wcompose` process did.
@@ -292,4 +297,105 @@ fn the_runner_calls_the_report_composition_across_its_async_edge() {
         let table: serde_json::Value = serde_json::from_str(json).unwrap();
         assert_eq!(table["totals"]["x"].as_f64(), Some(total), "{json}");
     }
+}
+
+#[test]
+fn a_component_needing_a_feature_wasmtime_leaves_off_is_told_which() {
+    let wat = r#"(component
+        (core module $mem (memory (export "m") 1))
+        (core instance $mi (instantiate $mem))
+        (alias core export $mi "m" (core memory $m))
+        (core func $new (canon error-context.new (memory $m)))
+        (core module $use (import "" "new" (func (param i32 i32) (result i32))))
+        (core instance (instantiate $use (with "" (instance (export "new" (func $new)))))))"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("error-context.wasm");
+    std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
+    let ran = wcompose(&["run", path.to_str().unwrap()], "");
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(
+        ran.stderr
+            .contains("needs the Component Model feature `error-context`, which wasmtime 48 leaves off by default"),
+        "{ran}"
+    );
+    assert!(
+        ran.stderr.contains("`-W component-model-error-context`"),
+        "{ran}"
+    );
+    assert!(!ran.stderr.contains("panicked"), "{ran}");
+}
+
+#[test]
+fn plugging_the_async_guests_into_the_report_gives_the_same_command_as_composing_them() {
+    let built = &built().1;
+    let out = tempfile::tempdir().unwrap();
+    let plugged = out.path().join("report.wasm");
+    let dep = |package: &str| built.dep(package).to_str().unwrap().to_string();
+    let (socket, formatter_async, formatter, calculator) = (
+        dep("toolsku:report"),
+        dep("toolsku:formatter-async"),
+        dep("toolsku:formatter"),
+        dep("toolsku:calculator"),
+    );
+    let ran = wcompose(
+        &[
+            "plug",
+            &socket,
+            "--plug",
+            &formatter_async,
+            "--plug",
+            &formatter,
+            "--plug",
+            &calculator,
+            "--strict",
+            "-o",
+            plugged.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(
+        ran.stderr.contains(
+            "plugged `toolsku:formatter-async/format` of `report` with `formatter-async`"
+        ),
+        "{ran}"
+    );
+    assert!(
+        ran.stderr
+            .contains("left open: `wasi:cli/stdin@0.3.0` of `report`"),
+        "{ran}"
+    );
+    let csv = "k,v\na,1\nb,2,3\n";
+    let from_plug = wcompose(&["run", plugged.to_str().unwrap()], csv);
+    let from_wac = wcompose(&["run", report().to_str().unwrap()], csv);
+    assert_eq!(from_plug.code, Some(1), "{from_plug}");
+    assert_eq!(from_plug.stdout, "{\"k\":\"a\",\"v\":1}\n", "{from_plug}");
+    assert_eq!(
+        (from_plug.code, &from_plug.stdout, &from_plug.stderr),
+        (from_wac.code, &from_wac.stdout, &from_wac.stderr)
+    );
+}
+
+#[test]
+fn a_wasi_0_3_guest_sees_only_the_environment_granted_and_stays_within_its_limits() {
+    let ran = run_probe(&[], &["env"], "");
+    assert_eq!((ran.code, ran.stdout.as_str()), (Some(0), ""), "{ran}");
+    let ran = run_probe(&["--env", "MODE=fast"], &["env"], "");
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert_eq!(ran.stdout, "MODE=fast\n", "{ran}");
+
+    let path = probe().to_str().unwrap();
+    let ran = wcompose(
+        &["run", path, "--invoke", r#"shout("x")"#, "--fuel", "100"],
+        "",
+    );
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(
+        ran.stderr.contains("ran out of fuel after 100 units"),
+        "{ran}"
+    );
+
+    let ran = run_probe(&["--max-memory", "64KiB"], &["echo"], "");
+    assert_eq!(ran.code, Some(1), "{ran}");
+    assert!(ran.stderr.contains("memory limit of 64 KiB"), "{ran}");
 }

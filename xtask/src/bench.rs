@@ -124,6 +124,8 @@ struct Files {
     seed_wac: PathBuf,
     seed: PathBuf,
     seed_cwasm: PathBuf,
+    /// The WASI 0.3 report composition (async across components).
+    report: PathBuf,
     calculator_core: PathBuf,
 }
 
@@ -182,6 +184,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         seed_wac: workspace.compositions_dir().join("seed.wac"),
         seed: workspace.out_dir.join("seed.wasm"),
         seed_cwasm: scratch.join("seed.cwasm"),
+        report: workspace.out_dir.join("report.wasm"),
         calculator_core: cores_dir(root).join("calculator.wasm"),
         bench_dir,
     };
@@ -227,6 +230,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
             deps_dir: files.deps_dir.clone(),
             cores_dir: cores_dir(root),
             scratch: scratch.clone(),
+            report: files.report.clone(),
         },
         &options.in_process_plan(),
         &options.slow_plan(),
@@ -599,12 +603,15 @@ fn run_rows(
     };
     let mut config_arg = std::ffi::OsString::from("cache-config=");
     config_arg.push(&cache_config);
-    let wasmtime_warm = Proc::new(&bins.wasmtime)
-        .args(["run", "-C", "cache=y", "-C"])
-        .arg(config_arg)
-        .args(["--invoke", SEED_CALL])
-        .arg(&files.seed)
-        .current_dir(&files.root);
+    let wasmtime_warm_on = |file: &Path| {
+        Proc::new(&bins.wasmtime)
+            .args(["run", "-C", "cache=y", "-C"])
+            .arg(&config_arg)
+            .args(["--invoke", SEED_CALL])
+            .arg(file)
+            .current_dir(&files.root)
+    };
+    let wasmtime_warm = wasmtime_warm_on(&files.seed);
     let wasmtime_cold = wasmtime_run(&["-C", "cache=n"], &files.seed);
 
     let cwasm = &files.seed_cwasm;
@@ -684,7 +691,47 @@ fn run_rows(
         "wasmtime run -C cache=n",
         wasmtime_cold,
     )?;
-    Ok(vec![warm, precompiled, cold])
+    let mut rows = vec![warm, precompiled, cold];
+
+    // The same call on the WASI 0.3 report composition, where it is an
+    // async export awaiting an async import across a component boundary.
+    if files.report.exists() {
+        let wcompose_async = Proc::new(&bins.wcompose)
+            .env(wcompose::run::CACHE_DIR_ENV, &wcompose_cache)
+            .arg("run")
+            .arg(&files.report)
+            .args(["--invoke", SEED_CALL])
+            .current_dir(&files.root);
+        let ours = wcompose_async.stdout()?;
+        let theirs = wasmtime_warm_on(&files.report).stdout()?;
+        if !ours.trim_start().starts_with("ok(") {
+            bail!(
+                "`wcompose run report.wasm --invoke {SEED_CALL}` printed {ours:?}, expected ok(...)"
+            );
+        }
+        if ours.trim() != theirs.trim() {
+            notes.push(format!(
+                "`run --invoke {SEED_CALL}` on report.wasm prints `{}` with wcompose and `{}` with wasmtime.",
+                ours.trim(),
+                theirs.trim()
+            ));
+        }
+        rows.push(compare(
+            files,
+            plan,
+            "run-async-warm",
+            "`run --invoke` of an async export (report.wasm, WASI 0.3), warm cache",
+            wcompose_async,
+            "wasmtime run (warm cache)",
+            wasmtime_warm_on(&files.report),
+        )?);
+    } else {
+        notes.push(format!(
+            "`{}` was not built, so the async `run --invoke` row is missing.",
+            files.report.display()
+        ));
+    }
+    Ok(rows)
 }
 
 /// The cold-start rows of the seed composition.

@@ -176,9 +176,6 @@ pub enum RunError {
     FeatureDisabled {
         /// Each feature's name and the wasmtime CLI's `-W` option for it.
         features: Vec<(&'static str, &'static str)>,
-        /// wasmtime's own error.
-        #[source]
-        source: anyhow::Error,
     },
     /// The guest trapped, hit a limit, or a host call failed while it ran.
     #[error(
@@ -488,10 +485,9 @@ pub(crate) fn compile(
         if features.is_empty() {
             prepare(e)
         } else {
-            RunError::FeatureDisabled {
-                features,
-                source: e.into(),
-            }
+            // wasmtime's own error is the validator's, about the first
+            // instruction that needs the feature; the feature says it all.
+            RunError::FeatureDisabled { features }
         }
     })?;
     let compile_time = start.elapsed();

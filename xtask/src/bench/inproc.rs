@@ -1,7 +1,7 @@
 //! In-process timing of the library calls the CLI is made of: componentize,
 //! check, compose, validate, the whole library pipeline, and the embedding
 //! runner (load, instantiate from its `InstancePre` with the pooling
-//! allocator, call).
+//! allocator, call), on the seed and on the WASI 0.3 report composition.
 //!
 //! Calls are timed with `std::time::Instant` in batches (see
 //! [`Plan::per_iteration`]) and reported per call.
@@ -30,6 +30,9 @@ pub struct Inputs<'a> {
     pub cores_dir: PathBuf,
     /// A scratch folder for the pipeline and the cache.
     pub scratch: PathBuf,
+    /// The report composition (`target/wcompose/report.wasm`): async
+    /// exports and WASI 0.3; its rows are left out when it is missing.
+    pub report: PathBuf,
 }
 
 /// Everything measured in process, plus the in-process cold start.
@@ -205,6 +208,50 @@ pub fn measure(inputs: &Inputs<'_>, plan: &Plan, slow_plan: &Plan) -> Result<InP
         timed(
             key,
             &format!("warm call {name}({input:?}) on one instance"),
+            stats,
+        );
+    }
+
+    if inputs.report.exists() {
+        let report = read(&inputs.report)?;
+        let runner = Runner::new(
+            &report,
+            RunnerOptions {
+                cache: Some(Cache::new(&cache_dir)),
+                ..Default::default()
+            },
+        )
+        .map_err(lib_error("load the report into a runner"))?;
+        let stats = plan.per_iteration(batch_time, || {
+            runner
+                .instantiate()
+                .map(drop)
+                .map_err(lib_error("instantiate the report"))
+        })?;
+        timed(
+            "instantiate-async",
+            "instantiate the report composition (WASI 0.3, async) from InstancePre",
+            stats,
+        );
+        let function = runner
+            .function("csv-to-json")
+            .map_err(lib_error("find the report's csv-to-json"))?;
+        let mut instance = runner
+            .instantiate()
+            .map_err(lib_error("instantiate the report"))?;
+        let (name, input) = SEED_CALLS[1];
+        let args = [Val::String(input.to_string())];
+        let stats = plan.per_iteration(batch_time, || {
+            let results = instance
+                .call_function(&function, &args)
+                .map_err(lib_error("call the report's csv-to-json"))?;
+            expect_ok(name, results)
+        })?;
+        timed(
+            "call-async-csv-to-json",
+            &format!(
+                "warm async call {name}({input:?}) on one report instance (awaits the async formatter)"
+            ),
             stats,
         );
     }

@@ -7,6 +7,7 @@
 //! * `read PATH`: prints the file at `PATH`, opened through the preopened
 //!   folder that `PATH` starts with; without one it prints
 //!   `denied: PATH` on stderr and fails.
+//! * `env`: prints the environment it sees, one `NAME=VALUE` per line.
 //! * `sleep`: waits on the monotonic clock for the longest duration there
 //!   is, a wait on the host that never ends.
 //! * `hang`: awaits a future whose writer it keeps and never writes: a
@@ -56,6 +57,13 @@ impl bindings::exports::wasi::cli::run::Guest for Probe {
         match args.get(1).map(String::as_str) {
             Some("echo") => echo().await,
             Some("read") => read(args.get(2).map_or("", String::as_str)).await,
+            Some("env") => {
+                let mut text = String::new();
+                for (name, value) in environment::get_environment() {
+                    text.push_str(&format!("{name}={value}\n"));
+                }
+                print(stdout::write_via_stream, text).await
+            }
             Some("sleep") => {
                 monotonic_clock::wait_for(u64::MAX).await;
                 Ok(())
