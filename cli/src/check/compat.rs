@@ -669,6 +669,15 @@ impl Cx<'_> {
                 found = definition_to_wit(self.exp, id);
             }
         }
+        // A WASI 0.2 stream or pollable resource against a WASI 0.3
+        // `stream<T>` or `future<T>`: say which WASI each side speaks.
+        if let (Some(a_wasi), Some(b_wasi)) =
+            (wasi_generation(self.imp, a), wasi_generation(self.exp, b))
+            && a_wasi != b_wasi
+        {
+            expected = format!("{expected} ({a_wasi})");
+            found = format!("{found} ({b_wasi})");
+        }
         self.report(loc, kind, Some(expected), Some(found));
     }
 
@@ -1218,6 +1227,28 @@ fn resource_owner(resolve: &Resolve, id: TypeId) -> Option<(TypeId, String)> {
         }
     }
     None
+}
+
+/// Which WASI generation a type belongs to, where that explains a
+/// mismatch: a resource of `wasi:io` (WASI 0.2's streams and pollables) or
+/// a `stream<T>`/`future<T>` (WASI 0.3's).
+fn wasi_generation(resolve: &Resolve, ty: Type) -> Option<String> {
+    let Type::Id(id) = dealias(resolve, ty) else {
+        return None;
+    };
+    match resolve.types.get(id)?.kind {
+        TypeDefKind::Stream(_) => Some("WASI 0.3 passes streams as `stream<T>`".to_string()),
+        TypeDefKind::Future(_) => Some("WASI 0.3 passes futures as `future<T>`".to_string()),
+        _ => {
+            let (_, owner) = resource_owner(resolve, id)?;
+            let version =
+                semver::Version::parse(owner.strip_prefix("wasi:io/")?.split_once('@')?.1).ok()?;
+            Some(format!(
+                "a WASI {}.{} resource from {owner}",
+                version.major, version.minor
+            ))
+        }
+    }
 }
 
 /// The name of the resource a handle points to, looking through aliases.
