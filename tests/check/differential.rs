@@ -10,7 +10,10 @@
 //! disagreement (seed, mutation, both WITs, both verdicts), and fails too
 //! when fewer than half of its seeds make a valid pair, since then it would
 //! test little. `DIFFERENTIAL_SEED=n` runs the one seed `n` and prints its
-//! pair, agreeing or not. The `check_differential` fuzz target runs the
+//! pair, agreeing or not. `DIFFERENTIAL_SECONDS=s` runs one long trial
+//! instead: consecutive seeds from 300 on, in chunks of 100, until `s`
+//! seconds have passed (a budget, not an assertion), printing how many
+//! pairs it compared. The `check_differential` fuzz target runs the
 //! same comparison on fuzzer input (`cargo xtask fuzz check_differential`).
 //!
 //! Each distinct disagreement found here is kept as a case under
@@ -52,6 +55,23 @@ fn describe(seed: u64, o: &generate::Outcome) -> String {
         "seed {seed}: {}\n  check:  {:?}\n  oracle: {:?}\n--- plug\n{}--- socket\n{}",
         o.mutation, o.check, o.oracle, o.plug_wit, o.socket_wit
     )
+}
+
+/// Runs chunks of seeds from the first after the fixed trials until the
+/// budget is spent.
+fn run_for(seconds: u64) -> Result<(), super::common::Failed> {
+    let start = std::time::Instant::now();
+    let mut next = CHUNKS * CHUNK;
+    while start.elapsed().as_secs() < seconds {
+        run_seeds(next..next + CHUNK)?;
+        next += CHUNK;
+    }
+    println!(
+        "seeds {}..{next} agree ({} s)",
+        CHUNKS * CHUNK,
+        start.elapsed().as_secs()
+    );
+    Ok(())
 }
 
 fn run_seeds(seeds: std::ops::Range<u64>) -> Result<(), super::common::Failed> {
@@ -114,6 +134,15 @@ pub fn trials() -> Vec<Trial> {
                     Ok(())
                 }
             },
+        )];
+    }
+    if let Some(seconds) = std::env::var("DIFFERENTIAL_SECONDS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        return vec![Trial::test(
+            format!("differential/for-{seconds}-seconds"),
+            move || run_for(seconds),
         )];
     }
     (0..CHUNKS)
