@@ -12,6 +12,8 @@ use wcompose::host::HostProfile;
 
 use super::DepsOptions;
 
+use super::output::{host_profile, print_human};
+
 /// Check compositions, components, core modules and WIT, and report every
 /// problem, each explained in WIT terms with the place on both sides.
 ///
@@ -85,16 +87,6 @@ pub struct Check {
     /// Fail on warnings too.
     #[arg(long)]
     deny_warnings: bool,
-}
-
-pub fn host_profile(name: &str) -> std::result::Result<HostProfile, String> {
-    HostProfile::named(name).ok_or_else(|| {
-        let known: Vec<_> = HostProfile::names().collect();
-        format!(
-            "unknown host profile `{name}` (known: {})",
-            known.join(", ")
-        )
-    })
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -229,7 +221,7 @@ impl Check {
             };
             let report = wcompose::plug::findings(&plan, Some(&self.host));
             if let Format::Human = self.format {
-                super::plug::print_plan(&plan);
+                super::output::print_plan(&plan);
                 print_human(&report);
             }
             reports.push((socket.display().to_string(), report));
@@ -261,7 +253,7 @@ impl Check {
                     // Input that cannot be resolved is not a finding: exit 2.
                     match compose::check_source(&source, &options) {
                         Ok(report) => report,
-                        Err(e) => return usage(super::compose::compose_error(e)),
+                        Err(e) => return usage(super::output::compose_error(e)),
                     }
                 }
                 Input::Component(bytes) => {
@@ -370,11 +362,4 @@ fn usage(report: miette::Report) -> Result<ExitCode> {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// Prints each finding as a diagnostic on stderr.
-pub fn print_human(report: &Report) {
-    for finding in &report.findings {
-        eprintln!("{:?}", miette::Report::new(finding.clone()));
-    }
 }

@@ -4,9 +4,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::Result;
-use wcompose::compose::{self, ComposeError};
+use wcompose::compose;
 
 use super::{DepsOptions, OutputOptions};
+
+use super::output::compose_error;
 
 /// Compose components as a `.wac` file describes, after checking every edge.
 ///
@@ -86,21 +88,4 @@ fn compose_workspace() -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Prints every finding of a failed check, then returns the summary.
-pub fn compose_error(error: ComposeError) -> miette::Report {
-    match error {
-        ComposeError::Check { path, report } => {
-            super::check::print_human(&report);
-            miette::miette!(
-                "failed to compose `{}`: {} problem{} found, nothing was written",
-                path.display(),
-                report.errors(),
-                if report.errors() == 1 { "" } else { "s" }
-            )
-        }
-        ComposeError::Wac(e) => miette::Report::new(e),
-        e => super::report(e),
-    }
 }

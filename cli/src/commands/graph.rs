@@ -40,7 +40,7 @@ impl GraphCommand {
     pub fn exec(self) -> Result<ExitCode> {
         let source = compose::read_source(&self.file).map_err(super::report)?;
         let report = compose::check_source(&source, &self.deps.compose_options())
-            .map_err(super::compose::compose_error)?;
+            .map_err(super::output::compose_error)?;
         let name = self
             .file
             .file_name()

@@ -6,6 +6,7 @@ mod componentize;
 pub mod compose;
 mod graph;
 mod inspect;
+mod output;
 pub mod plug;
 mod run;
 mod why;

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::Result;
-use wcompose::plug::{self, Plan};
+use wcompose::plug;
+
+use super::output::print_plan;
 
 use super::OutputOptions;
 
@@ -67,32 +69,5 @@ impl Plug {
                 Err(super::report(failure.error))
             }
         }
-    }
-}
-
-/// Prints what a plan connected, skipped and left open, on stderr.
-pub fn print_plan(plan: &Plan) {
-    for c in &plan.connections {
-        let via = if c.export == c.import {
-            String::new()
-        } else {
-            format!(" (as `{}`)", c.export)
-        };
-        eprintln!(
-            "plugged `{}` of `{}` with `{}`{via}",
-            c.import, c.consumer, c.provider
-        );
-    }
-    for s in &plan.skipped {
-        eprintln!(
-            "skipped `{}` for `{}` of `{}`: {}",
-            s.candidate,
-            s.import,
-            s.consumer,
-            s.reason.explain()
-        );
-    }
-    for (consumer, import) in &plan.open {
-        eprintln!("left open: `{import}` of `{consumer}` (an import of the result)");
     }
 }

@@ -30,7 +30,7 @@ pub struct Why {
     deps: DepsOptions,
 
     /// The host that runs the composition.
-    #[arg(long, default_value = "wasmtime", value_parser = super::check::host_profile)]
+    #[arg(long, default_value = "wasmtime", value_parser = super::output::host_profile)]
     host: HostProfile,
 }
 
@@ -38,7 +38,7 @@ impl Why {
     pub fn exec(self) -> Result<ExitCode> {
         let source = compose::read_source(&self.file).map_err(super::report)?;
         let report = compose::check_source(&source, &self.deps.compose_options())
-            .map_err(super::compose::compose_error)?;
+            .map_err(super::output::compose_error)?;
         let answers = wcompose::view::why(&report.graph, &self.name, Some(&self.host));
         if answers.is_empty() {
             let mut imports: Vec<&str> = report
