@@ -3,6 +3,7 @@
 //! given before it says what went wrong.
 
 pub mod precompiled;
+pub mod world;
 
 use std::fmt;
 
@@ -166,7 +167,7 @@ pub fn classify(bytes: &[u8]) -> Result<ArtifactKind, ArtifactError> {
 /// The import names of the world embedded in a `component-type` section;
 /// none when it does not decode (the encoder reports that later).
 fn world_import_names(section: &[u8]) -> Vec<String> {
-    let Ok((resolve, world)) = wit_parser::decoding::decode_world(section) else {
+    let Ok((resolve, world)) = world::decode_section(section) else {
         return Vec::new();
     };
     resolve.worlds[world]

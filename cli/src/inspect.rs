@@ -367,9 +367,9 @@ fn inspect_precompiled(size: usize, precompiled: Precompiled, file: &str) -> Ins
 /// notes.
 fn component(bytes: &[u8], inspection: &mut Inspection) -> Facts {
     inspection.kind = Kind::Component;
-    let (resolve, world) = match wit_component::decode(bytes) {
-        Ok(wit_component::DecodedWasm::Component(resolve, world)) => (resolve, world),
-        Ok(wit_component::DecodedWasm::WitPackage(resolve, package)) => {
+    let (resolve, world) = match crate::artifact::world::decode_component(bytes) {
+        Ok(crate::artifact::world::Decoded::Component(resolve, world)) => (resolve, world),
+        Ok(crate::artifact::world::Decoded::WitPackage(resolve, package)) => {
             inspection.kind = Kind::WitPackage;
             inspection.description = "WIT package encoded as a component".to_string();
             inspection.world = print_package(&resolve, package);
@@ -494,15 +494,8 @@ fn world_item(resolve: &Resolve, key: &WorldKey, item: &WorldItem) -> Item {
 /// The world that wit-bindgen embedded in a core module, printed with the
 /// rest of its package.
 fn embedded_world(bytes: &[u8]) -> Option<String> {
-    Parser::new(0)
-        .parse_all(bytes)
-        .find_map(|payload| match payload {
-            Ok(Payload::CustomSection(section)) if section.name().starts_with("component-type") => {
-                let (resolve, world) = wit_parser::decoding::decode_world(section.data()).ok()?;
-                print_world(&resolve, world)
-            }
-            _ => None,
-        })
+    let (resolve, world) = crate::artifact::world::embedded(bytes)?.ok()?;
+    print_world(&resolve, world)
 }
 
 fn print_world(resolve: &Resolve, world: wit_parser::WorldId) -> Option<String> {

@@ -553,16 +553,8 @@ pub fn world_package(path: &Path, core: &[u8]) -> Result<String, WorkspaceError>
         path: path.to_owned(),
         source,
     };
-    for payload in wasmparser::Parser::new(0).parse_all(core) {
-        let payload = payload.map_err(|e| world_error(e.into()))?;
-        let wasmparser::Payload::CustomSection(section) = payload else {
-            continue;
-        };
-        if !section.name().starts_with("component-type") {
-            continue;
-        }
-        let (resolve, world) =
-            wit_parser::decoding::decode_world(section.data()).map_err(world_error)?;
+    if let Some(decoded) = crate::artifact::world::embedded(core) {
+        let (resolve, world) = decoded.map_err(world_error)?;
         let package = resolve.worlds[world]
             .package
             .ok_or_else(|| WorkspaceError::NoPackage {

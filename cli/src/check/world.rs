@@ -68,13 +68,11 @@ impl ComponentWorld {
     /// Decodes the world of a component. `name` labels the printed WIT (for
     /// example `toolsku:calculator`).
     pub fn from_component(name: &str, bytes: &[u8]) -> Result<Self, WorldError> {
-        let decoded = crate::guard::contain("wit-parser", || wit_parser::decoding::decode(bytes))
-            .map_err(|message| WorldError::Decode(anyhow::anyhow!(message)))?;
-        match decoded.map_err(WorldError::Decode)? {
-            wit_parser::decoding::DecodedWasm::Component(resolve, world) => {
+        match crate::artifact::world::decode_component(bytes).map_err(WorldError::Decode)? {
+            crate::artifact::world::Decoded::Component(resolve, world) => {
                 Ok(Self::new(name, resolve, world))
             }
-            wit_parser::decoding::DecodedWasm::WitPackage(..) => Err(WorldError::NotComponent),
+            crate::artifact::world::Decoded::WitPackage(..) => Err(WorldError::NotComponent),
         }
     }
 
