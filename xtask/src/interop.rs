@@ -100,5 +100,31 @@ fn patterns(sh: &Shell, root: &Path, wasm_tools: &Path, wasmtime: &Path) -> Resu
             bail!("the wasmtime CLI gave an unexpected result for {call} on {name}: {output}");
         }
     }
+    report(sh, root, wasm_tools, wasmtime)
+}
+
+/// The WASI 0.3 report composition: its async command and its async
+/// export run on the wasmtime CLI as they do on `wcompose run`.
+fn report(sh: &Shell, root: &Path, wasm_tools: &Path, wasmtime: &Path) -> Result<()> {
+    let report = wcompose::workspace::Workspace::new(root)
+        .out_dir
+        .join("report.wasm");
+    cmd!(sh, "{wasm_tools} validate {report}").run()?;
+    let table = sh.read_file(root.join("compositions").join("table.csv"))?;
+    let output = cmd!(sh, "{wasmtime} run -C cache=n {report}")
+        .stdin(&table)
+        .read()?;
+    println!("wasmtime run report.wasm < compositions/table.csv\n{output}");
+    if output.lines().count() != 3
+        || !output.starts_with(r#"{"item":"apple","price":1.25,"qty":4}"#)
+    {
+        bail!("the wasmtime CLI did not run report.wasm as wcompose does");
+    }
+    let call = r#"csv-to-json("a,b\n1,2")"#;
+    let output = cmd!(sh, "{wasmtime} run -C cache=n --invoke {call} {report}").read()?;
+    println!("wasmtime run --invoke '{call}' report.wasm\n{output}");
+    if !output.starts_with("ok(") {
+        bail!("the wasmtime CLI gave an unexpected result for {call} on report.wasm: {output}");
+    }
     Ok(())
 }

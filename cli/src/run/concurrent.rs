@@ -209,7 +209,8 @@ pub(crate) fn handle_in(ty: &Type) -> Option<Type> {
 }
 
 /// Component Model features that wasmtime 48 knows but leaves off unless
-/// asked, with the spelling of the wasmtime CLI's `-W` option for each.
+/// asked, with the spelling of the wasmtime CLI 48's `-W` option for each
+/// (its `wasmtime-cli-flags` field names, in kebab case).
 const OFF_BY_DEFAULT: &[(WasmFeatures, &str, &str)] = &[
     (
         WasmFeatures::CM_ERROR_CONTEXT,
@@ -224,7 +225,7 @@ const OFF_BY_DEFAULT: &[(WasmFeatures, &str, &str)] = &[
     (
         WasmFeatures::CM_MORE_ASYNC_BUILTINS,
         "more async builtins",
-        "component-model-async-builtins",
+        "component-model-more-async-builtins",
     ),
     (
         WasmFeatures::CM_THREADING,
@@ -233,11 +234,6 @@ const OFF_BY_DEFAULT: &[(WasmFeatures, &str, &str)] = &[
     ),
     (WasmFeatures::CM_GC, "GC", "component-model-gc"),
     (WasmFeatures::CM_MAP, "map types", "component-model-map"),
-    (
-        WasmFeatures::CM_FIXED_LENGTH_LISTS,
-        "fixed-length lists",
-        "component-model-fixed-length-lists",
-    ),
 ];
 
 /// After wasmtime refused to compile `bytes`: the Component Model
