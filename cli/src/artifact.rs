@@ -11,6 +11,67 @@ use wasmparser::{Encoding, Parser, Payload};
 
 pub use precompiled::Precompiled;
 
+/// The Component Model features beyond the synchronous core that a
+/// component needs, by the names wasmtime's `-W` flags use, and the
+/// validator's flag for each.
+const COMPONENT_MODEL_FEATURES: &[(&str, wasmparser::WasmFeatures)] = &[
+    ("component-model-async", wasmparser::WasmFeatures::CM_ASYNC),
+    (
+        "component-model-more-async-builtins",
+        wasmparser::WasmFeatures::CM_MORE_ASYNC_BUILTINS,
+    ),
+    (
+        "component-model-async-stackful",
+        wasmparser::WasmFeatures::CM_ASYNC_STACKFUL,
+    ),
+    (
+        "component-model-threading",
+        wasmparser::WasmFeatures::CM_THREADING,
+    ),
+    (
+        "component-model-error-context",
+        wasmparser::WasmFeatures::CM_ERROR_CONTEXT,
+    ),
+];
+
+/// Whether the component `bytes` needs any of the Component Model's async,
+/// threading or error-context features: it validates with them and not
+/// without them (a core module, which becomes a synchronous component, and
+/// an invalid file do not).
+pub fn needs_component_model_concurrency(bytes: &[u8]) -> bool {
+    use wasmparser::{Validator, WasmFeatures};
+    if !Parser::is_component(bytes) {
+        return false;
+    }
+    let concurrency = COMPONENT_MODEL_FEATURES
+        .iter()
+        .fold(WasmFeatures::empty(), |acc, (_, f)| acc | *f);
+    Validator::new_with_features(WasmFeatures::all().difference(concurrency))
+        .validate_all(bytes)
+        .is_err()
+        && Validator::new_with_features(WasmFeatures::all())
+            .validate_all(bytes)
+            .is_ok()
+}
+
+/// Which of those features the component `bytes` needs: each one without
+/// which it does not validate.
+pub fn component_model_features(bytes: &[u8]) -> Vec<&'static str> {
+    use wasmparser::{Validator, WasmFeatures};
+    if !needs_component_model_concurrency(bytes) {
+        return Vec::new();
+    }
+    COMPONENT_MODEL_FEATURES
+        .iter()
+        .filter(|(_, feature)| {
+            Validator::new_with_features(WasmFeatures::all().difference(*feature))
+                .validate_all(bytes)
+                .is_err()
+        })
+        .map(|(name, _)| *name)
+        .collect()
+}
+
 /// The module name under which WASI preview 1 imports live.
 pub const WASI_P1_MODULE: &str = "wasi_snapshot_preview1";
 

@@ -93,6 +93,11 @@ pub struct Inspection {
     pub memories: Vec<Memory>,
     /// What a precompiled file is.
     pub precompiled: Option<Precompiled>,
+    /// The WASI versions it imports: `preview 1`, `0.2`, `0.3`.
+    pub wasi: Vec<String>,
+    /// The Component Model features beyond the synchronous core it needs
+    /// (`component-model-async`, ...), by wasmtime's names for them.
+    pub component_model_features: Vec<String>,
     /// A verdict for each known runtime.
     pub runtimes: Vec<Verdict>,
     /// Pitfalls that apply, with what to do.
@@ -263,6 +268,11 @@ pub fn inspect(bytes: &[u8], file: &str) -> Result<Inspection, InspectError> {
         parts: walk.parts.iter().map(|p| p.part.clone()).collect(),
         memories: walk.memories,
         precompiled: None,
+        wasi: Vec::new(),
+        component_model_features: artifact::component_model_features(&bytes)
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         runtimes: Vec::new(),
         notes: Vec::new(),
     };
@@ -274,6 +284,9 @@ pub fn inspect(bytes: &[u8], file: &str) -> Result<Inspection, InspectError> {
                 CoreWasi::Preview2 => Kind::P2Core,
                 CoreWasi::None => Kind::Core,
             };
+            if core.wasi == CoreWasi::Preview1 {
+                inspection.wasi.push("preview 1".to_string());
+            }
             if core.has_component_type {
                 inspection.world = embedded_world(&bytes);
                 inspection.notes.push(Note {
@@ -347,6 +360,8 @@ fn inspect_precompiled(size: usize, precompiled: Precompiled, file: &str) -> Ins
         sections: Vec::new(),
         parts: Vec::new(),
         memories: Vec::new(),
+        wasi: Vec::new(),
+        component_model_features: Vec::new(),
         notes: vec![Note {
             code: "precompiled",
             message: format!(
@@ -384,6 +399,17 @@ fn component(bytes: &[u8], inspection: &mut Inspection) -> Facts {
         }
     };
     inspection.world = print_world(&resolve, world);
+    let mut wasi = std::collections::BTreeSet::new();
+    for key in resolve.worlds[world].imports.keys() {
+        if let Some((_, Some(version))) = resolve
+            .name_world_key(key)
+            .strip_prefix("wasi:")
+            .map(crate::host::split_version)
+        {
+            wasi.insert(format!("{}.{}", version.major, version.minor));
+        }
+    }
+    inspection.wasi = wasi.into_iter().collect();
     let world = &resolve.worlds[world];
     inspection.imports = world
         .imports

@@ -526,6 +526,8 @@ fn inspect_prints_a_report_and_a_versioned_json_document() {
         "parts",
         "memories",
         "precompiled",
+        "wasi",
+        "component_model_features",
         "runtimes",
         "notes",
     ];
@@ -541,4 +543,79 @@ fn inspect_prints_a_report_and_a_versioned_json_document() {
     let output = wcompose(&["inspect", text.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not a WebAssembly binary"));
+}
+
+/// A component with exactly this world, importing WASI 0.3 from the
+/// workspace's `wit/deps` and `wasi:cli/environment@0.2.6` as declared here.
+fn stub_with_imports(imports: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let deps = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit/deps");
+    std::fs::create_dir(dir.path().join("deps")).unwrap();
+    for entry in std::fs::read_dir(&deps).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            dir.path().join("deps").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("world.wit"),
+        format!(
+            "package t:probe;\n\n\
+             package wasi:cli@0.2.6 {{\n    interface environment {{\n        \
+             get-environment: func() -> list<tuple<string, string>>;\n    }}\n}}\n\n\
+             world probe {{\n{imports}\n    export run: func();\n}}\n"
+        ),
+    )
+    .unwrap();
+    wcompose::wit::load(dir.path())
+        .and_then(|wit| wit.stub_component(None))
+        .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)))
+}
+
+#[test]
+fn inspect_tells_a_wasi_0_2_component_from_a_0_3_and_a_mixed_one_and_where_each_runs() {
+    let p2 = inspect_bytes(&stub_with_imports("    import wasi:cli/environment@0.2.6;"));
+    assert_eq!(p2.wasi, ["0.2"]);
+    assert!(p2.component_model_features.is_empty());
+    assert_eq!(runs(&p2), ["wasmtime-cli", "wasmtime-embedding", "jco"]);
+
+    let p3 = inspect_bytes(&stub_with_imports("    import wasi:cli/stdout@0.3.0;"));
+    assert_eq!(p3.wasi, ["0.3"]);
+    assert_eq!(runs(&p3), ["wasmtime-cli", "wasmtime-embedding"]);
+    let jco = verdict(&p3, "jco");
+    assert!(
+        jco.reasons
+            .iter()
+            .any(|r| r.contains("`wasi:cli/stdout@0.3.0`")),
+        "{jco:#?}"
+    );
+
+    let mixed = inspect_bytes(&stub_with_imports(
+        "    import wasi:cli/environment@0.2.6;\n    import wasi:cli/stdout@0.3.0;",
+    ));
+    assert_eq!(mixed.wasi, ["0.2", "0.3"]);
+    assert_eq!(runs(&mixed), ["wasmtime-cli", "wasmtime-embedding"]);
+}
+
+#[test]
+fn inspect_names_the_component_model_features_the_async_composition_needs() {
+    let built = Built::new();
+    let composed = built.workspace.compose_all().unwrap();
+    let report = composed
+        .iter()
+        .find(|c| c.path.ends_with("report.wasm"))
+        .expect("the report composition");
+    let inspection = inspect_file(&report.path);
+    assert_eq!(inspection.wasi, ["0.2", "0.3"]);
+    assert_eq!(
+        inspection.component_model_features,
+        ["component-model-async"]
+    );
+    let seed = composed
+        .iter()
+        .find(|c| c.path.ends_with("seed.wasm"))
+        .unwrap();
+    assert!(inspect_file(&seed.path).component_model_features.is_empty());
 }

@@ -208,6 +208,16 @@ fn render(file: &str, inspection: &Inspection) -> String {
         );
     }
 
+    if !inspection.wasi.is_empty() {
+        let _ = writeln!(out, "\nwasi: {}", inspection.wasi.join(", "));
+    }
+    if !inspection.component_model_features.is_empty() {
+        let _ = writeln!(
+            out,
+            "component model features beyond the synchronous core: {}",
+            inspection.component_model_features.join(", ")
+        );
+    }
     let _ = writeln!(out, "\nruntimes:");
     for verdict in &inspection.runtimes {
         let answer = if verdict.runs { "yes" } else { "no " };

@@ -554,7 +554,14 @@ fn no_component_entry(profile: &RuntimeProfile, exports: &[(String, Option<Strin
         .component_entries
         .iter()
         .map(|entry| match entry.point {
-            EntryPoint::Interface(name) => format!("`{name}.x`"),
+            EntryPoint::Interface(name) => {
+                let (base, version) = crate::host::split_version(name);
+                match version {
+                    Some(v) if v.major == 0 => format!("`{base}@0.{}.x`", v.minor),
+                    Some(v) => format!("`{base}@{}.x`", v.major),
+                    None => format!("`{base}`"),
+                }
+            }
             EntryPoint::AnyFunction => "an exported function".to_string(),
             EntryPoint::Start => "`_start`".to_string(),
         })

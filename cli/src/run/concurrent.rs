@@ -46,28 +46,10 @@ impl Mode {
     }
 }
 
-/// The Component Model features that need wasmtime's concurrency support.
-const CONCURRENCY: WasmFeatures = WasmFeatures::CM_ASYNC
-    .union(WasmFeatures::CM_MORE_ASYNC_BUILTINS)
-    .union(WasmFeatures::CM_ASYNC_STACKFUL)
-    .union(WasmFeatures::CM_THREADING)
-    .union(WasmFeatures::CM_ERROR_CONTEXT);
-
 /// Whether `bytes` needs the Component Model's async or threading features
 /// (a core module, which becomes a synchronous component, does not).
 pub(crate) fn uses_async(bytes: &[u8]) -> bool {
-    if !wasmparser::Parser::is_component(bytes) {
-        return false;
-    }
-    let without = WasmFeatures::all().difference(CONCURRENCY);
-    // Invalid input fails later with its own error; only a component that
-    // validates with those features and not without them needs them.
-    wasmparser::Validator::new_with_features(without)
-        .validate_all(bytes)
-        .is_err()
-        && wasmparser::Validator::new_with_features(WasmFeatures::all())
-            .validate_all(bytes)
-            .is_ok()
+    crate::artifact::needs_component_model_concurrency(bytes)
 }
 
 /// Whether the component `bytes` imports a WASI 0.3 interface at its top
