@@ -271,7 +271,7 @@ impl<'a> Safe<'a> {
             if labels.iter().all(|l| fits(source, l)) {
                 return None;
             }
-            Some(labels.iter().map(|l| place(source, l)).collect())
+            Some(labels.iter().map(|l| clean(&place(source, l))).collect())
         });
         // Related diagnostics nest rarely; a bound keeps a hostile chain
         // from exhausting the stack.
@@ -326,6 +326,25 @@ fn place(source: &dyn SourceCode, label: &LabeledSpan) -> String {
     }
 }
 
+/// Replaces control characters in a message (which may quote source text,
+/// as wat's errors do) with `?`, and tabs with a space.
+fn clean(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| match c {
+            '\n' => '\n',
+            '\t' => ' ',
+            '\u{61c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}' => '?',
+            c if c.is_control() => '?',
+            c => c,
+        })
+        .collect()
+}
+
 /// Words longer than this in a message are shortened.
 const MAX_MESSAGE_WORD: usize = 200;
 
@@ -370,7 +389,7 @@ impl fmt::Debug for Safe<'_> {
 
 impl fmt::Display for Safe<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let message = elide(&self.inner.to_string());
+        let message = clean(&elide(&self.inner.to_string()));
         f.write_str(&message)?;
         for place in self.places.iter().flatten() {
             // A message that names the place already (wac's do) keeps only
@@ -403,7 +422,8 @@ impl Diagnostic for Safe<'_> {
         self.inner.severity()
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.inner.help()
+        let help = self.inner.help()?.to_string();
+        Some(Box::new(clean(&help)))
     }
     fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.inner.url()
@@ -415,10 +435,18 @@ impl Diagnostic for Safe<'_> {
         }
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        match self.places {
-            Some(_) => None,
-            None => self.inner.labels(),
+        if self.places.is_some() {
+            return None;
         }
+        let labels = self.inner.labels()?;
+        Some(Box::new(labels.map(|l| {
+            let text = l.label().map(clean);
+            if l.primary() {
+                LabeledSpan::new_primary_with_span(text, *l.inner())
+            } else {
+                LabeledSpan::new_with_span(text, *l.inner())
+            }
+        })))
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
         if self.related.is_empty() {
@@ -508,6 +536,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn control_characters_quoted_in_a_message_are_replaced() {
+        // wat quotes the offending line in its message.
+        let text = "(\0\0\u{1b}[2J\u{202e}x";
+        let wat = wat::parse_str(text).unwrap_err();
+        let error = crate::check::input::InputError::Wat {
+            path: "x.wat".into(),
+            source: wat,
+        };
+        #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+        #[error("{0}")]
+        struct Message(String);
+        let out = render(&Message(crate::error_chain(&error)));
+        assert!(out.contains("x.wat"), "{out}");
+        assert!(
+            !out.chars()
+                .any(|c| c.is_control() && c != '\n' || c == '\u{202e}'),
+            "{out:?}"
+        );
     }
 
     #[test]

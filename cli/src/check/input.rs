@@ -176,15 +176,21 @@ pub fn detect(path: &Path) -> Result<Input, InputError> {
         return Err(unrecognised("the file holds only white space".to_string()));
     }
     source::check_limits(text).map_err(text_error)?;
+    let extension = path.extension().and_then(|e| e.to_str());
     if wat::Detect::from_bytes(&bytes).is_wasm() {
-        let binary_of_text = wat::parse_str(text).map_err(|mut source| {
-            source.set_path(path);
-            InputError::Wat {
-                path: path.to_owned(),
-                source,
+        match wat::parse_str(text) {
+            Ok(binary_of_text) => return binary(binary_of_text).map_err(unrecognised),
+            // Text named `.wit` or `.wac` that does not assemble either gets
+            // the error of the language it is named for.
+            Err(_) if matches!(extension, Some("wit" | "wac")) => {}
+            Err(mut source) => {
+                source.set_path(path);
+                return Err(InputError::Wat {
+                    path: path.to_owned(),
+                    source,
+                });
             }
-        })?;
-        return binary(binary_of_text).map_err(unrecognised);
+        }
     }
     let wit = crate::guard::contain("wit-parser", || {
         wit_parser::UnresolvedPackageGroup::parse(path, text)
@@ -223,7 +229,6 @@ pub fn detect(path: &Path) -> Result<Input, InputError> {
         Ok(Err(offset)) => Some(offset),
         Err(_) => Some(0),
     };
-    let extension = path.extension().and_then(|e| e.to_str());
     let is_wit = match (wit_reach, wac_reach) {
         (None, Some(_)) => true,
         (Some(_), None) => false,
