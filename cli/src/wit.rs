@@ -71,6 +71,14 @@ pub enum WitError {
         /// The places wit-parser names, the first the primary one.
         labels: Vec<Label>,
     },
+    /// A hand-written component (`.wat`) does not assemble.
+    #[error("failed to assemble `{}`: {message}", path.display())]
+    Wat {
+        /// The file.
+        path: PathBuf,
+        /// The assembler's message.
+        message: String,
+    },
     /// A world was asked for that the packages do not define.
     #[error("failed to select world{}", world.as_ref().map(|w| format!(" `{w}`")).unwrap_or_default())]
     World {
@@ -495,14 +503,22 @@ impl Wit {
 /// Builds a stub component (see [`Wit::stub_component`]) for every `.wit`
 /// file under `components`, one world per file, and writes it under `deps`
 /// at the same relative path with a `.wasm` extension: `t/calc.wit`
-/// becomes `t/calc.wasm`, where `new t:calc` finds it. Returns the paths
-/// written.
+/// becomes `t/calc.wasm`, where `new t:calc` finds it. A `.wat` file there
+/// is a component written by hand (one WIT cannot describe, say) and is
+/// assembled as it is. Returns the paths written.
 pub fn stub_components(components: &Path, deps: &Path) -> Result<Vec<PathBuf>, WitError> {
     let mut files = Vec::new();
-    collect(components, &mut files, true)?;
+    collect(components, &mut files, true, &["wit", "wat"])?;
     let mut written = Vec::new();
     for file in files {
-        let component = load(&file)?.stub_component(None)?;
+        let component = if file.extension().is_some_and(|e| e == "wat") {
+            wat::parse_file(&file).map_err(|e| WitError::Wat {
+                path: file.clone(),
+                message: e.to_string(),
+            })?
+        } else {
+            load(&file)?.stub_component(None)?
+        };
         let relative = file.strip_prefix(components).unwrap_or(&file);
         let target = deps.join(relative).with_extension("wasm");
         if let Some(parent) = target.parent() {
@@ -520,8 +536,13 @@ pub fn stub_components(components: &Path, deps: &Path) -> Result<Vec<PathBuf>, W
     Ok(written)
 }
 
-/// Every `.wit` file under `dir`, recursively when asked.
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, recursive: bool) -> Result<(), WitError> {
+/// Every file under `dir` with one of `extensions`, recursively when asked.
+fn collect(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    recursive: bool,
+    extensions: &[&str],
+) -> Result<(), WitError> {
     let entries = std::fs::read_dir(dir).map_err(|source| WitError::Dir {
         path: dir.to_owned(),
         source,
@@ -531,9 +552,13 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, recursive: bool) -> Result<(), Wi
     for path in paths {
         if path.is_dir() {
             if recursive {
-                collect(&path, out, true)?;
+                collect(&path, out, true, extensions)?;
             }
-        } else if path.extension().is_some_and(|e| e == "wit") {
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.contains(&e))
+        {
             out.push(path);
         }
     }
