@@ -254,33 +254,23 @@ fn check_and_encode(
     packages: IndexMap<BorrowedPackageKey<'_>, Vec<u8>>,
     options: &check::CheckOptions,
 ) -> (Report, Option<Vec<u8>>) {
-    let mut report = check::graph::check_document(source.clone(), document, &packages, options);
-    if report.errors() > 0 {
-        return (report, None);
-    }
-    let encoded = document
-        .resolve(packages)
-        .map_err(|e| WacError::new(source, e))
-        .and_then(|resolution| {
-            resolution
-                .encode(EncodeOptions {
-                    define_components: true,
-                    validate: true,
-                    processor: Some(Processor {
-                        name: env!("CARGO_PKG_NAME"),
-                        version: env!("CARGO_PKG_VERSION"),
-                    }),
-                })
-                .map_err(|e| WacError::new(source, e))
-        });
-    match encoded {
-        Ok(bytes) => {
-            report.unconfirmed.clear();
-            (report, Some(bytes))
-        }
-        Err(e) => {
-            report.rejected(e.finding());
-            (report, None)
-        }
-    }
+    let compose = || {
+        document
+            .resolve(packages.clone())
+            .map_err(|e| WacError::new(source, e))
+            .and_then(|resolution| {
+                resolution
+                    .encode(EncodeOptions {
+                        define_components: true,
+                        validate: true,
+                        processor: Some(Processor {
+                            name: env!("CARGO_PKG_NAME"),
+                            version: env!("CARGO_PKG_VERSION"),
+                        }),
+                    })
+                    .map_err(|e| WacError::new(source, e))
+            })
+            .map_err(|e| Box::new(e.finding()))
+    };
+    check::graph::check_document(source.clone(), document, &packages, options, compose)
 }

@@ -150,8 +150,19 @@ pub enum PlugError {
 struct Node {
     input: Input,
     ty: ComponentType,
-    /// The world as WIT, when WIT can represent the component.
-    world: Option<ComponentWorld>,
+    /// The world as WIT, when WIT can represent the component, decoded the
+    /// first time a difference needs explaining.
+    world: std::sync::OnceLock<Option<ComponentWorld>>,
+}
+
+impl Node {
+    fn world(&self) -> Option<&ComponentWorld> {
+        self.world
+            .get_or_init(|| {
+                ComponentWorld::from_component(&self.input.name, &self.input.bytes).ok()
+            })
+            .as_ref()
+    }
 }
 
 /// Decodes every input once.
@@ -172,8 +183,11 @@ fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace, Vec<Node>), Plu
                     path: input.path.clone(),
                     message,
                 })?;
-            let world = ComponentWorld::from_component(&input.name, &input.bytes).ok();
-            Ok(Node { input, ty, world })
+            Ok(Node {
+                input,
+                ty,
+                world: Default::default(),
+            })
         })
         .collect::<Result<_, PlugError>>()?;
     Ok((types, nodes))
@@ -232,28 +246,16 @@ fn plan_nodes(types: &mut TypeSpace, nodes: &[Node]) -> Plan {
                     continue;
                 }
                 let export_kind = candidate_node.ty.exports[export.as_str()];
-                let verdict = types.fits(export_kind, *import_kind);
-                let mismatches = explain(consumer_node, import, candidate_node, &export);
-                match verdict {
-                    Err(reason) => {
-                        let reason = if mismatches.is_empty() {
-                            Reason::Incompatible(reason)
-                        } else {
-                            Reason::TypeMismatch(mismatches)
-                        };
-                        plan.skipped
-                            .push(skip(consumer_node, import, candidate_node, reason));
-                        continue;
-                    }
-                    Ok(()) if !mismatches.is_empty() => {
-                        plan.unconfirmed.push(skip(
-                            consumer_node,
-                            import,
-                            candidate_node,
-                            Reason::TypeMismatch(mismatches),
-                        ));
-                    }
-                    Ok(()) => {}
+                if let Err(reason) = types.fits(export_kind, *import_kind) {
+                    let mismatches = explain(consumer_node, import, candidate_node, &export);
+                    let reason = if mismatches.is_empty() {
+                        Reason::Incompatible(reason)
+                    } else {
+                        Reason::TypeMismatch(mismatches)
+                    };
+                    plan.skipped
+                        .push(skip(consumer_node, import, candidate_node, reason));
+                    continue;
                 }
                 if let Some(path) = cycle(&depends, candidate, consumer, nodes) {
                     plan.skipped.push(skip(
@@ -290,11 +292,29 @@ fn plan_nodes(types: &mut TypeSpace, nodes: &[Node]) -> Plan {
         .any(|c| c.consumer == nodes[0].input.name)
     {
         match encode(nodes, &plan) {
-            Ok(bytes) => {
-                plan.bytes = Some(bytes);
-                plan.unconfirmed.clear();
+            Ok(bytes) => plan.bytes = Some(bytes),
+            Err(e) => {
+                plan.rejection = Some(format!("{e:#}"));
+                // The type checker accepted every connection: the WIT
+                // comparison says which it doubts.
+                let index = |name: &str| nodes.iter().position(|n| n.input.name == name);
+                for c in &plan.connections {
+                    let (Some(consumer), Some(provider)) = (index(&c.consumer), index(&c.provider))
+                    else {
+                        continue;
+                    };
+                    let (consumer, provider) = (&nodes[consumer], &nodes[provider]);
+                    let mismatches = explain(consumer, &c.import, provider, &c.export);
+                    if !mismatches.is_empty() {
+                        plan.unconfirmed.push(skip(
+                            consumer,
+                            &c.import,
+                            provider,
+                            Reason::TypeMismatch(mismatches),
+                        ));
+                    }
+                }
             }
-            Err(e) => plan.rejection = Some(format!("{e:#}")),
         }
     }
     plan
@@ -304,7 +324,7 @@ fn plan_nodes(types: &mut TypeSpace, nodes: &[Node]) -> Plan {
 /// of `provider`: empty when it finds no difference or WIT cannot
 /// represent one of the two.
 fn explain(consumer: &Node, import: &str, provider: &Node, export: &str) -> Vec<Mismatch> {
-    let (Some(consumer_world), Some(provider_world)) = (&consumer.world, &provider.world) else {
+    let (Some(consumer_world), Some(provider_world)) = (consumer.world(), provider.world()) else {
         return Vec::new();
     };
     match (

@@ -328,7 +328,7 @@ fn place(source: &dyn SourceCode, label: &LabeledSpan) -> String {
 
 /// Replaces control characters in a message (which may quote source text,
 /// as wat's errors do) with `?`, and tabs with a space.
-fn clean(message: &str) -> String {
+pub fn clean(message: &str) -> String {
     message
         .chars()
         .map(|c| match c {

@@ -15,12 +15,46 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use wit_parser::{PackageId, Resolve, SourceMap, Span, UnresolvedPackageGroup};
 
 use crate::fsutil::{self, FileError};
 use crate::source::{self, Label, LimitError, SourceFile};
+
+/// WIT loaded the first time something asks for it: the check points
+/// findings into the workspace's files only when it has a mismatch to
+/// explain, so a clean check never parses them.
+pub struct LazyWit {
+    path: PathBuf,
+    wit: OnceLock<Option<Arc<Wit>>>,
+}
+
+impl LazyWit {
+    /// WIT at `path`, not loaded yet.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            wit: OnceLock::new(),
+        }
+    }
+
+    /// WIT that is loaded already.
+    pub fn loaded(wit: Arc<Wit>) -> Self {
+        Self {
+            path: PathBuf::new(),
+            wit: OnceLock::from(Some(wit)),
+        }
+    }
+
+    /// The WIT, loading it on first use; `None` when it does not load
+    /// (findings then point at WIT printed from the binaries).
+    pub fn get(&self) -> Option<&Wit> {
+        self.wit
+            .get_or_init(|| load(&self.path).ok().map(Arc::new))
+            .as_deref()
+    }
+}
 
 /// Resolved WIT packages and the text of every file they came from.
 pub struct Wit {
@@ -64,7 +98,7 @@ pub enum WitError {
         source: LimitError,
     },
     /// A file is not valid WIT, or a package does not resolve.
-    #[error("invalid WIT: {message}{}", Places(labels))]
+    #[error("invalid WIT: {}{}", source::clean(message), Places(labels))]
     Invalid {
         /// wit-parser's message.
         message: String,

@@ -119,9 +119,11 @@ fn case_options(case: &Path) -> CaseOptions {
 fn options_for(case: &Path, deps: &Path) -> Options {
     let host = case_options(case).host;
     let wit_dir = case.join("wit");
-    let wit = wit_dir
-        .is_dir()
-        .then(|| Arc::new(wcompose::wit::load(&wit_dir).unwrap()));
+    let wit = wit_dir.is_dir().then(|| {
+        Arc::new(wcompose::wit::LazyWit::loaded(Arc::new(
+            wcompose::wit::load(&wit_dir).unwrap(),
+        )))
+    });
     Options {
         deps_dir: deps.to_path_buf(),
         check: CheckOptions {

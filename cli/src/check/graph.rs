@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
@@ -30,13 +30,17 @@ use super::{CheckOptions, Finding, FindingKind, Label, Report, Severity, SourceF
 use crate::host::{self, Answer};
 
 /// Checks every instantiation of `doc` against the components in `packages`
-/// (as resolved from the deps folder) and returns all findings.
+/// (as resolved from the deps folder). When the walk finds no error,
+/// `compose` composes and validates the document as the toolchain does;
+/// if the toolchain rejects it, the edges the type checker accepted are
+/// explained after all. Returns the findings and the composed bytes.
 pub fn check_document<'a>(
     wac: Arc<SourceFile>,
     doc: &'a Document<'a>,
     packages: &IndexMap<BorrowedPackageKey<'a>, Vec<u8>>,
     options: &CheckOptions,
-) -> Report {
+    compose: impl FnOnce() -> Result<Vec<u8>, Box<Finding>>,
+) -> (Report, Option<Vec<u8>>) {
     let mut walker = Walker {
         wac,
         packages,
@@ -49,6 +53,7 @@ pub fn check_document<'a>(
         declared: Vec::new(),
         instances: Vec::new(),
         open_imports: Vec::new(),
+        accepted: Vec::new(),
     };
     for statement in &doc.statements {
         match statement {
@@ -86,7 +91,26 @@ pub fn check_document<'a>(
     walker.dead_edges();
     walker.host_imports();
     walker.wasi_skew();
-    walker.report
+    if walker.report.errors() > 0 {
+        return (walker.report, None);
+    }
+    match compose() {
+        Ok(bytes) => (walker.report, Some(bytes)),
+        Err(toolchain) => {
+            let doubts = std::mem::take(&mut walker.accepted)
+                .into_iter()
+                .flat_map(|(consumer, name, item, span)| {
+                    let edge = format!(
+                        "`{}` imports `{name}` from `{}` here",
+                        consumer.label, item.instance.label
+                    );
+                    walker.explain(&consumer, &name, &item, span, &edge)
+                })
+                .collect();
+            walker.report.rejected(*toolchain, doubts);
+            (walker.report, None)
+        }
+    }
 }
 
 /// What a `let` or `import` statement declared, for dead-edge warnings.
@@ -98,10 +122,24 @@ enum Declared {
 }
 
 /// A package of the composition: its type as the toolchain sees it, and its
-/// world as WIT when WIT can represent it.
+/// world as WIT when WIT can represent it, decoded the first time a
+/// difference needs explaining.
 struct Component {
     ty: ComponentType,
-    world: Option<Arc<ComponentWorld>>,
+    package: String,
+    bytes: Vec<u8>,
+    world: OnceLock<Option<ComponentWorld>>,
+}
+
+impl Component {
+    /// WIT may be unable to represent a valid component (a type exported
+    /// twice): it is still checked, only explained in the toolchain's
+    /// words.
+    fn world(&self) -> Option<&ComponentWorld> {
+        self.world
+            .get_or_init(|| ComponentWorld::from_component(&self.package, &self.bytes).ok())
+            .as_ref()
+    }
 }
 
 /// An instance created by a `new` expression.
@@ -124,7 +162,7 @@ impl Instance {
     }
 
     fn world(&self) -> Option<&ComponentWorld> {
-        self.component.world.as_deref()
+        self.component.world()
     }
 }
 
@@ -174,6 +212,9 @@ struct Walker<'a, 'p> {
     instances: Vec<Arc<Instance>>,
     /// Imports left open by `...`: they become imports of the composition.
     open_imports: Vec<(Arc<Instance>, String)>,
+    /// Edges the type checker accepted, explained only if the composition
+    /// is then rejected.
+    accepted: Vec<(Arc<Instance>, String, Item, SourceSpan)>,
 }
 
 impl<'a> Walker<'a, '_> {
@@ -282,12 +323,9 @@ impl<'a> Walker<'a, '_> {
             Some(bytes) => match self.types.load(package, bytes) {
                 Ok(ty) => Some(Arc::new(Component {
                     ty,
-                    // WIT may be unable to represent a valid component (a
-                    // type exported twice): it is still checked, only
-                    // explained in the toolchain's words.
-                    world: ComponentWorld::from_component(package, bytes)
-                        .ok()
-                        .map(Arc::new),
+                    package: package.to_string(),
+                    bytes: bytes.clone(),
+                    world: OnceLock::new(),
                 })),
                 Err(e) => {
                     self.wac_finding(
@@ -470,17 +508,19 @@ impl<'a> Walker<'a, '_> {
                 text: String::new(),
             }),
         });
+        let Err(reason) = verdict else {
+            self.accepted
+                .push((consumer.clone(), name.to_string(), item.clone(), span));
+            return;
+        };
         let edge = format!(
             "`{}` imports `{name}` from `{}` here",
             consumer.label, item.instance.label
         );
         let explained = self.explain(consumer, name, item, span, &edge);
-        match verdict {
-            // The checker accepts what the comparison doubts: the composed
-            // component's validation settles it.
-            Ok(()) => self.report.unconfirmed.extend(explained),
-            Err(_) if !explained.is_empty() => self.report.findings.extend(explained),
-            Err(reason) => self.wac_finding(
+        if explained.is_empty() {
+            // WIT cannot say why: the checker's own words.
+            self.wac_finding(
                 FindingKind::TypeMismatch,
                 name,
                 format!(
@@ -490,7 +530,9 @@ impl<'a> Walker<'a, '_> {
                 ),
                 span,
                 edge,
-            ),
+            );
+        } else {
+            self.report.findings.extend(explained);
         }
     }
 
@@ -594,7 +636,7 @@ impl<'a> Walker<'a, '_> {
                 side(producer_world, export),
             ),
         };
-        let wit = self.options.wit.as_deref();
+        let wit = self.options.wit.as_ref().and_then(|wit| wit.get());
         let import_spans = Self::span_source(wit, consumer_world, import);
         let export_spans = Self::span_source(wit, producer_world, export);
         mismatches

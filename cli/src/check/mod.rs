@@ -151,7 +151,7 @@ impl miette::Diagnostic for Finding {
 pub struct CheckOptions {
     /// The workspace's WIT, to point findings at its files instead of at WIT
     /// printed from binaries.
-    pub wit: Option<Arc<crate::wit::Wit>>,
+    pub wit: Option<Arc<crate::wit::LazyWit>>,
     /// The host that runs the composition; `None` skips the host check.
     pub host: Option<crate::host::HostProfile>,
 }
@@ -163,11 +163,6 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// How many import/export edges were checked.
     pub edges_checked: usize,
-    /// Differences the WIT comparison found on edges that the toolchain's
-    /// type checker accepts. They are not findings: they explain a
-    /// composition that then fails validation, and are dropped when it
-    /// validates.
-    pub unconfirmed: Vec<Finding>,
     /// The graph the check walked: instances and edges.
     pub graph: Graph,
 }
@@ -209,14 +204,15 @@ impl Report {
     }
 
     /// Records that the toolchain rejected the composition this report's
-    /// walk cleared: the differences it doubted become errors, and the
-    /// toolchain's own message follows them (as a note when they explain
-    /// it, as the error otherwise).
-    pub fn rejected(&mut self, mut toolchain: Finding) {
-        if !self.unconfirmed.is_empty() {
+    /// walk cleared: `doubts`, the differences the WIT comparison finds on
+    /// edges the type checker accepted, become errors, and the toolchain's
+    /// own message follows them (as a note when they explain it, as the
+    /// error otherwise).
+    pub fn rejected(&mut self, mut toolchain: Finding, doubts: Vec<Finding>) {
+        if !doubts.is_empty() {
             toolchain.severity = Severity::Note;
         }
-        self.findings.append(&mut self.unconfirmed);
+        self.findings.extend(doubts);
         self.findings.push(toolchain);
     }
 

@@ -129,7 +129,11 @@ impl Check {
             .wit
             .clone()
             .or_else(|| workspace.as_ref().map(|w| w.wit_dir()));
+        // `--wit` and `--baseline` need the WIT now; otherwise the
+        // workspace's WIT loads only when a finding points into it.
+        let eager = self.wit.is_some() || self.baseline.is_some();
         let wit = match &wit_dir {
+            Some(_) if !eager => None,
             Some(dir) => match wcompose::wit::load(dir) {
                 Ok(wit) => Some(Arc::new(wit)),
                 Err(e) => {
@@ -244,7 +248,11 @@ impl Check {
             }
         }
         let mut options = self.deps.compose_options();
-        options.check.wit = wit;
+        options.check.wit = match (wit, &wit_dir) {
+            (Some(wit), _) => Some(Arc::new(wcompose::wit::LazyWit::loaded(wit))),
+            (None, Some(dir)) => Some(Arc::new(wcompose::wit::LazyWit::new(dir))),
+            (None, None) => None,
+        };
         options.check.host = Some(self.host.clone());
         for (file, input) in inputs {
             let kind = input.kind();

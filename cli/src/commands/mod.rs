@@ -208,5 +208,8 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>> {
 /// Turns a library error into a report whose message carries the whole
 /// cause chain on one line.
 pub fn report(error: impl std::error::Error) -> miette::Report {
-    miette::miette!("{}", wcompose::error_chain(&error))
+    miette::miette!(
+        "{}",
+        wcompose::source::clean(&wcompose::error_chain(&error))
+    )
 }
