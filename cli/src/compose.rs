@@ -45,6 +45,16 @@ pub enum ComposeError {
     /// The `.wac` file could not be read.
     #[error(transparent)]
     Read(#[from] FileError),
+    /// The `.wac` file is beyond what the parser can take (a huge word,
+    /// deep nesting).
+    #[error("failed to read `{}`", path.display())]
+    Limit {
+        /// The file.
+        path: PathBuf,
+        /// Which limit, and where.
+        #[source]
+        source: crate::source::LimitError,
+    },
     /// wac rejected the document (syntax, package resolution, or a rule of
     /// the language), with spans into the `.wac` source.
     #[error(transparent)]
@@ -166,9 +176,13 @@ fn without_resource_ids(message: &str) -> String {
     out
 }
 
-/// Reads a `.wac` file.
+/// Reads a `.wac` file, refusing text beyond what the parser can take.
 pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, ComposeError> {
     let text = fsutil::read_to_string(path)?;
+    crate::source::check_limits(&text).map_err(|source| ComposeError::Limit {
+        path: path.to_owned(),
+        source,
+    })?;
     Ok(Arc::new(SourceFile::new(path.display().to_string(), text)))
 }
 

@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use wasmparser::{Parser, Payload};
-use wit_parser::{TypeDefKind, WorldItem};
+use wit_parser::WorldItem;
 
+use super::types::TypeSpace;
 use super::world::ComponentWorld;
 use super::{Finding, FindingKind, Label, Report, Severity, SourceFile};
 use crate::fsutil::{self, FileError};
@@ -318,17 +319,24 @@ pub fn check_core(
 /// at the component's world printed as WIT. `name` names the component in
 /// messages.
 pub fn check_component(name: &str, bytes: &[u8], host: Option<&HostProfile>) -> Report {
-    let world = ComponentWorld::from_component(name, bytes).ok();
-    let imports: Vec<String> = match &world {
-        Some(world) => world
+    let mut types = TypeSpace::new();
+    let imports: Vec<String> = match types.load(name, bytes) {
+        // An interface of types alone needs nothing from the host.
+        Ok(ty) => ty
             .imports
-            .keys()
-            .filter(|import| !types_only(world, import))
-            .cloned()
+            .iter()
+            .filter(|(_, kind)| !types.types_only(**kind))
+            .map(|(import, _)| import.clone())
             .collect(),
-        // WIT cannot represent every component type; the import names are
-        // still in the binary.
-        None => top_level_imports(bytes),
+        Err(_) => top_level_imports(bytes),
+    };
+    // The printed world is only for pointing at imports: decoded when a
+    // finding needs it.
+    let world = std::cell::OnceCell::new();
+    let world = || {
+        world
+            .get_or_init(|| ComponentWorld::from_component(name, bytes).ok())
+            .as_ref()
     };
     let mut report = Report::default();
     report
@@ -378,8 +386,7 @@ pub fn check_component(name: &str, bytes: &[u8], host: Option<&HostProfile>) -> 
                 ),
             ),
         };
-        let labels = world
-            .as_ref()
+        let labels = world()
             .and_then(|w| import_label(w, import))
             .into_iter()
             .collect();
@@ -420,20 +427,6 @@ fn instead(host: &HostProfile, import: &str) -> String {
     }
     let list: Vec<String> = same.into_iter().collect();
     format!(" (of `{package}` it has {})", list.join(", "))
-}
-
-/// Whether import `name` is an interface of types alone, which a host
-/// links without providing anything.
-fn types_only(world: &ComponentWorld, name: &str) -> bool {
-    let Some(WorldItem::Interface { id, .. }) = world.imports.get(name) else {
-        return false;
-    };
-    let interface = &world.resolve.interfaces[*id];
-    interface.functions.is_empty()
-        && interface
-            .types
-            .values()
-            .all(|t| !matches!(world.resolve.types[*t].kind, TypeDefKind::Resource))
 }
 
 /// The `import` line of the component's world printed as WIT.

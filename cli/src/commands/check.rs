@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use miette::{IntoDiagnostic, Result, WrapErr};
+use miette::Result;
 use wcompose::check::input::{self, Input, Kind};
 use wcompose::check::{Report, format};
 use wcompose::compose;
@@ -101,29 +101,8 @@ enum Format {
     Sarif,
 }
 
-/// The check runs on a thread with a large stack: the parsers it calls
-/// recurse once per nesting level or per character of a word, and
-/// [`wcompose::source::check_limits`] keeps input within what this stack
-/// holds.
-const CHECK_STACK: usize = 256 << 20;
-
 impl Check {
     pub fn exec(self) -> Result<ExitCode> {
-        std::thread::scope(|scope| {
-            let thread = std::thread::Builder::new()
-                .name("check".to_string())
-                .stack_size(CHECK_STACK)
-                .spawn_scoped(scope, || self.run())
-                .into_diagnostic()
-                .wrap_err("failed to start the check")?;
-            match thread.join() {
-                Ok(result) => result,
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        })
-    }
-
-    fn run(&self) -> Result<ExitCode> {
         let workspace = super::find_workspace();
         let wit_dir = self
             .wit
