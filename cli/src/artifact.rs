@@ -35,23 +35,99 @@ const COMPONENT_MODEL_FEATURES: &[(&str, wasmparser::WasmFeatures)] = &[
 ];
 
 /// Whether the component `bytes` needs any of the Component Model's async,
-/// threading or error-context features: it validates with them and not
-/// without them (a core module, which becomes a synchronous component, and
-/// an invalid file do not).
+/// threading or error-context features: an async function type, a
+/// `stream`, `future` or `error-context` type, an async lift or lower, or
+/// a builtin beyond lifting, lowering and resources. Reads the sections
+/// without validating them (a warm `wcompose run` pays for this on every
+/// start); a core module, which becomes a synchronous component, needs
+/// none.
 pub fn needs_component_model_concurrency(bytes: &[u8]) -> bool {
-    use wasmparser::{Validator, WasmFeatures};
+    use wasmparser::{CanonicalFunction, CanonicalOption};
     if !Parser::is_component(bytes) {
         return false;
     }
-    let concurrency = COMPONENT_MODEL_FEATURES
-        .iter()
-        .fold(WasmFeatures::empty(), |acc, (_, f)| acc | *f);
-    Validator::new_with_features(WasmFeatures::all().difference(concurrency))
-        .validate_all(bytes)
-        .is_err()
-        && Validator::new_with_features(WasmFeatures::all())
-            .validate_all(bytes)
-            .is_ok()
+    for payload in Parser::new(0).parse_all(bytes) {
+        let Ok(payload) = payload else {
+            return false;
+        };
+        match payload {
+            Payload::ComponentCanonicalSection(section) => {
+                for function in section.into_iter().flatten() {
+                    let needs = match function {
+                        CanonicalFunction::Lift { options, .. }
+                        | CanonicalFunction::Lower { options, .. } => options.iter().any(|o| {
+                            matches!(o, CanonicalOption::Async | CanonicalOption::Callback(_))
+                        }),
+                        CanonicalFunction::ResourceNew { .. }
+                        | CanonicalFunction::ResourceDrop { .. }
+                        | CanonicalFunction::ResourceRep { .. } => false,
+                        _ => true,
+                    };
+                    if needs {
+                        return true;
+                    }
+                }
+            }
+            Payload::ComponentTypeSection(section) => {
+                if section
+                    .into_iter()
+                    .flatten()
+                    .any(|ty| type_needs_concurrency(&ty))
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+fn type_needs_concurrency(ty: &wasmparser::ComponentType<'_>) -> bool {
+    use wasmparser::{ComponentType, ComponentTypeDeclaration, InstanceTypeDeclaration};
+    match ty {
+        ComponentType::Defined(defined) => defined_needs_concurrency(defined),
+        ComponentType::Func(func) => {
+            func.async_
+                || func.params.iter().any(|(_, ty)| is_error_context(ty))
+                || func.result.as_ref().is_some_and(is_error_context)
+        }
+        ComponentType::Component(declarations) => declarations
+            .iter()
+            .any(|d| matches!(d, ComponentTypeDeclaration::Type(ty) if type_needs_concurrency(ty))),
+        ComponentType::Instance(declarations) => declarations
+            .iter()
+            .any(|d| matches!(d, InstanceTypeDeclaration::Type(ty) if type_needs_concurrency(ty))),
+        ComponentType::Resource { .. } => false,
+    }
+}
+
+fn defined_needs_concurrency(defined: &wasmparser::ComponentDefinedType<'_>) -> bool {
+    use wasmparser::{ComponentDefinedType as D, PrimitiveValType};
+    match defined {
+        D::Future(_) | D::Stream(_) => true,
+        D::Primitive(p) => *p == PrimitiveValType::ErrorContext,
+        D::Record(fields) => fields.iter().any(|(_, ty)| is_error_context(ty)),
+        D::Variant(cases) => cases
+            .iter()
+            .any(|c| c.ty.as_ref().is_some_and(is_error_context)),
+        D::List(ty) | D::Option(ty) | D::FixedLengthList(ty, _) => is_error_context(ty),
+        D::Map(key, value) => is_error_context(key) || is_error_context(value),
+        D::Tuple(types) => types.iter().any(is_error_context),
+        D::Result { ok, err } => {
+            ok.as_ref().is_some_and(is_error_context) || err.as_ref().is_some_and(is_error_context)
+        }
+        D::Flags(_) | D::Enum(_) | D::Own(_) | D::Borrow(_) => false,
+    }
+}
+
+/// An `error-context` used directly (other types are checked where they
+/// are defined).
+fn is_error_context(ty: &wasmparser::ComponentValType) -> bool {
+    matches!(
+        ty,
+        wasmparser::ComponentValType::Primitive(wasmparser::PrimitiveValType::ErrorContext)
+    )
 }
 
 /// Which of those features the component `bytes` needs: each one without

@@ -674,10 +674,12 @@ impl<'a> Walker<'a, '_> {
             consumer.world().expect("explained"),
             item.instance.world().expect("explained"),
         );
-        let lookup = |imports: &IndexMap<String, WorldItem>,
-                      exports: &IndexMap<String, WorldItem>,
-                      import_resolve: &'_ Resolve,
-                      export_resolve: &'_ Resolve|
+        // Compared on the printed worlds where WIT can print both, so that
+        // the items have spans; otherwise on the decoded ones.
+        let compare = |imports: &IndexMap<String, WorldItem>,
+                       exports: &IndexMap<String, WorldItem>,
+                       import_resolve: &Resolve,
+                       export_resolve: &Resolve|
          -> Option<Vec<Mismatch>> {
             let WorldItem::Function(import) = imports.get(name)? else {
                 return None;
@@ -688,27 +690,34 @@ impl<'a> Walker<'a, '_> {
                 (export_resolve, export),
             ))
         };
-        let printed = consumer_world.printed().zip(producer_world.printed());
-        let (mismatches, spans) = match printed.and_then(|(c, p)| {
-            lookup(&c.imports, &p.exports, &c.resolve, &p.resolve).map(|m| (m, (c, p)))
-        }) {
-            Some((m, (c, p))) => (m, Some((c, p))),
-            None => match lookup(
-                &consumer_world.imports,
-                &producer_world.exports,
-                &consumer_world.resolve,
-                &producer_world.resolve,
-            ) {
-                Some(m) => (m, None),
-                None => return Vec::new(),
-            },
+        let on_printed = consumer_world
+            .printed()
+            .zip(producer_world.printed())
+            .and_then(|(c, p)| {
+                Some((
+                    compare(&c.imports, &p.exports, &c.resolve, &p.resolve)?,
+                    c,
+                    p,
+                ))
+            });
+        let (mismatches, printed) = match on_printed {
+            Some((mismatches, c, p)) => (mismatches, Some((c, p))),
+            None => (
+                compare(
+                    &consumer_world.imports,
+                    &producer_world.exports,
+                    &consumer_world.resolve,
+                    &producer_world.resolve,
+                )
+                .unwrap_or_default(),
+                None,
+            ),
         };
         mismatches
             .into_iter()
             .map(|m| {
-                let path = m.path.clone();
-                let labels = match spans {
-                    Some((c, p)) => [
+                let labels = printed.map_or([None, None], |(c, p)| {
+                    [
                         printed_label(
                             c,
                             m.import_span,
@@ -719,10 +728,9 @@ impl<'a> Walker<'a, '_> {
                             m.export_span,
                             side_text(&item.instance, "exports", &m.found),
                         ),
-                    ],
-                    None => [None, None],
-                };
-                self.mismatch_finding(path, m, span, edge, labels)
+                    ]
+                });
+                self.mismatch_finding(m.path.clone(), m, span, edge, labels)
             })
             .collect()
     }
