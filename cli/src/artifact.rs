@@ -68,14 +68,13 @@ pub fn needs_component_model_concurrency(bytes: &[u8]) -> bool {
                     }
                 }
             }
-            Payload::ComponentTypeSection(section) => {
+            Payload::ComponentTypeSection(section)
                 if section
                     .into_iter()
                     .flatten()
-                    .any(|ty| type_needs_concurrency(&ty))
-                {
-                    return true;
-                }
+                    .any(|ty| type_needs_concurrency(&ty)) =>
+            {
+                return true;
             }
             _ => {}
         }
