@@ -70,6 +70,7 @@ pub fn needs_component_model_concurrency(bytes: &[u8]) -> bool {
             }
             Payload::ComponentTypeSection(section)
                 if section
+                    .clone()
                     .into_iter()
                     .flatten()
                     .any(|ty| type_needs_concurrency(&ty)) =>
