@@ -139,17 +139,6 @@ impl HostProfile {
         }
         Answer::Incompatible { host: versions }
     }
-
-    /// Whether the host provides any interface of WASI at this `major.minor`
-    /// (`0.3`): for saying which WASI a host speaks.
-    pub fn speaks_wasi(&self, major: u64, minor: u64) -> bool {
-        self.provides.iter().any(|p| {
-            p.name.starts_with("wasi:")
-                && p.version
-                    .as_ref()
-                    .is_some_and(|v| v.major == major && v.minor == minor)
-        })
-    }
 }
 
 fn load(name: &str, out: &mut Vec<Provided>, depth: usize) -> Option<()> {
