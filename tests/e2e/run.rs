@@ -15,32 +15,14 @@ use std::sync::OnceLock;
 
 use wasmtime::component::Val;
 use wcompose::run::{RunError, Runner, RunnerOptions};
-use wcompose::workspace::{GUEST_TARGET, GuestBuild, ensure_targets, lock_guest_builds};
+use wcompose::workspace::GUEST_TARGET;
 
 use crate::support::{self, Built};
 
 /// The sandbox guest, built once per test process.
 fn sandbox_guest() -> &'static Path {
     static GUEST: OnceLock<PathBuf> = OnceLock::new();
-    GUEST.get_or_init(|| {
-        let root = support::root();
-        let target_root = root.join("target");
-        let build = || {
-            let _lock = lock_guest_builds(&target_root)?;
-            ensure_targets(&[GUEST_TARGET])?;
-            GuestBuild {
-                manifest: root.join("tests/guests/Cargo.toml"),
-                target: GUEST_TARGET.to_string(),
-                target_dir: target_root.join("test-guests"),
-                packages: vec!["sandbox".to_string()],
-            }
-            .run()
-        };
-        let wasm = build().unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
-        wasm.into_iter()
-            .find(|p| p.file_stem().is_some_and(|s| s == "sandbox"))
-            .expect("the sandbox guest build produced no sandbox.wasm")
-    })
+    GUEST.get_or_init(|| support::build_test_guest("sandbox", GUEST_TARGET))
 }
 
 /// A cache folder shared by the tests that do not look at the cache, so

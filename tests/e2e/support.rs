@@ -15,6 +15,30 @@ pub fn root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Builds the test guest `package` of `tests/guests/` for `target` and
+/// returns its `.wasm` (the callers keep it in a `OnceLock`, so each is
+/// built once per process).
+pub fn build_test_guest(package: &str, target: &str) -> PathBuf {
+    use wcompose::workspace::{GuestBuild, ensure_targets, lock_guest_builds};
+    let root = root();
+    let target_root = root.join("target");
+    let build = || {
+        let _lock = lock_guest_builds(&target_root)?;
+        ensure_targets(&[target])?;
+        GuestBuild {
+            manifest: root.join("tests/guests/Cargo.toml"),
+            target: target.to_string(),
+            target_dir: target_root.join("test-guests"),
+            packages: vec![package.to_string()],
+        }
+        .run()
+    };
+    let wasm = build().unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
+    wasm.into_iter()
+        .find(|p| p.file_stem().is_some_and(|s| s == package))
+        .unwrap_or_else(|| panic!("the {package} guest build produced no {package}.wasm"))
+}
+
 /// The guest core modules, built once per test process.
 pub fn guest_cores() -> &'static [PathBuf] {
     static CORES: OnceLock<Vec<PathBuf>> = OnceLock::new();

@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 
 use wasmtime::component::Val;
 use wcompose::run::{Limits, RunError, Runner, RunnerOptions};
-use wcompose::workspace::{GuestBuild, ensure_targets, lock_guest_builds};
 
 use crate::support::{self, Built};
 
@@ -22,25 +21,7 @@ const TARGET: &str = "wasm32-wasip2";
 /// The wasi3 test guest, built once per test process.
 fn probe() -> &'static Path {
     static GUEST: OnceLock<PathBuf> = OnceLock::new();
-    GUEST.get_or_init(|| {
-        let root = support::root();
-        let target_root = root.join("target");
-        let build = || {
-            let _lock = lock_guest_builds(&target_root)?;
-            ensure_targets(&[TARGET])?;
-            GuestBuild {
-                manifest: root.join("tests/guests/Cargo.toml"),
-                target: TARGET.to_string(),
-                target_dir: target_root.join("test-guests"),
-                packages: vec!["wasi3".to_string()],
-            }
-            .run()
-        };
-        let wasm = build().unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
-        wasm.into_iter()
-            .find(|p| p.file_stem().is_some_and(|s| s == "wasi3"))
-            .expect("the wasi3 guest build produced no wasi3.wasm")
-    })
+    GUEST.get_or_init(|| support::build_test_guest("wasi3", TARGET))
 }
 
 /// The guests componentized and the report composition composed, once per
