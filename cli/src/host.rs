@@ -164,6 +164,17 @@ fn load(name: &str, out: &mut Vec<Provided>, depth: usize) -> Option<()> {
     Some(())
 }
 
+/// `version 0.2.12` or `versions 0.2.12, 0.3.0`, for messages about what a
+/// host has.
+pub fn versions_phrase(versions: &[Version]) -> String {
+    let list: Vec<String> = versions.iter().map(Version::to_string).collect();
+    format!(
+        "version{} {}",
+        if versions.len() == 1 { "" } else { "s" },
+        list.join(", ")
+    )
+}
+
 /// Splits `wasi:cli/stdout@0.2.6` into the name and its version.
 pub fn split_version(name: &str) -> (&str, Option<Version>) {
     match name.rsplit_once('@') {

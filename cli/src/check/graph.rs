@@ -883,12 +883,8 @@ impl<'a> Walker<'a, '_> {
                     Severity::Error,
                     format!(
                         "`{name}` (imported by {by}) is satisfied by nothing in the composition, and the host \
-                         profile `{host_name}` has it only at incompatible version{} {}",
-                        if host.len() == 1 { "" } else { "s" },
-                        host.iter()
-                            .map(|v| v.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                         profile `{host_name}` has it only at incompatible {}",
+                        host::versions_phrase(&host)
                     ),
                 ),
                 Answer::Missing => (

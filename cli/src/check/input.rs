@@ -369,12 +369,8 @@ pub fn check_component(name: &str, bytes: &[u8], host: Option<&HostProfile>) -> 
                 Severity::Error,
                 format!(
                     "`{name}` imports `{import}`, and the host profile `{host_name}` has it only at \
-                     incompatible version{} {}",
-                    if host.len() == 1 { "" } else { "s" },
-                    host.iter()
-                        .map(|v| v.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                     incompatible {}",
+                    host::versions_phrase(&host)
                 ),
             ),
             Answer::Missing => (
