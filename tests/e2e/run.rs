@@ -8,7 +8,6 @@
 //! argument picks what it does. It is built once per test process into
 //! `target/test-guests`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -25,59 +24,14 @@ fn sandbox_guest() -> &'static Path {
     GUEST.get_or_init(|| support::build_test_guest("sandbox", GUEST_TARGET))
 }
 
-/// A cache folder shared by the tests that do not look at the cache, so
-/// that each guest is compiled once, not once per test.
-fn shared_cache() -> PathBuf {
-    support::root().join("target/test-guests/run-cache")
-}
-
-/// What a `wcompose` process did.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Ran {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `wcompose` with `args`, the cache in `cache`, and `stdin`.
-fn wcompose_in(cache: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Ran {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env(wcompose::run::CACHE_DIR_ENV, cache)
-        .envs(env.iter().copied())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A guest that never reads stdin may close it first.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let output = child.wait_with_output().unwrap();
-    Ran {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
 /// Runs `wcompose` with the shared cache and no stdin.
-fn wcompose(args: &[&str]) -> Ran {
-    wcompose_in(&shared_cache(), args, "", &[])
+fn wcompose(args: &[&str]) -> support::Ran {
+    support::wcompose_in(&support::shared_run_cache(), args, "", &[])
 }
 
 /// Runs the sandbox guest with `options` for `wcompose run` and `guest`
 /// arguments for the guest.
-fn sandbox(options: &[&str], guest: &[&str]) -> Ran {
+fn sandbox(options: &[&str], guest: &[&str]) -> support::Ran {
     let path = sandbox_guest().to_str().unwrap();
     let mut args = vec!["run", path];
     args.extend_from_slice(options);
@@ -103,7 +57,7 @@ impl Seed {
         }
     }
 
-    fn invoke(&self, call: &str, options: &[&str]) -> Ran {
+    fn invoke(&self, call: &str, options: &[&str]) -> support::Ran {
         let mut args = vec!["run", self.path.to_str().unwrap(), "--invoke", call];
         args.extend_from_slice(options);
         wcompose(&args)
@@ -258,8 +212,8 @@ fn an_ambiguous_name_lists_the_candidates() {
 #[test]
 fn a_command_gets_stdin_and_arguments_and_its_output_passes_through() {
     let path = sandbox_guest().to_str().unwrap();
-    let ran = wcompose_in(
-        &shared_cache(),
+    let ran = support::wcompose_in(
+        &support::shared_run_cache(),
         &["run", path, "--", "echo", "one", "--two"],
         "hello\nworld\n",
         &[],
@@ -341,7 +295,7 @@ fn an_environment_variable_is_absent_until_granted() {
         let mut args = vec!["run", path];
         args.extend_from_slice(options);
         args.extend(["--", "env", "WCOMPOSE_TEST_GREETING"]);
-        wcompose_in(&shared_cache(), &args, "", &host_env)
+        support::wcompose_in(&support::shared_run_cache(), &args, "", &host_env)
     };
 
     let ran = run(&[]);
@@ -389,7 +343,7 @@ fn a_guest_blocked_reading_stdin_is_stopped_after_the_timeout() {
         ])
         .args(["--", "echo"])
         .env("NO_COLOR", "1")
-        .env(wcompose::run::CACHE_DIR_ENV, shared_cache())
+        .env(wcompose::run::CACHE_DIR_ENV, support::shared_run_cache())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -487,13 +441,13 @@ fn the_second_run_is_a_cache_hit() {
     let path = sandbox_guest().to_str().unwrap();
     let args = ["run", "--verbose", path, "--", "exit", "0"];
 
-    let first = wcompose_in(cache.path(), &args, "", &[]);
+    let first = support::wcompose_in(cache.path(), &args, "", &[]);
     assert_eq!(first.code, Some(0), "{first}");
     assert!(first.stderr.contains("cache: miss, compiled in"), "{first}");
     let files = cache_files(cache.path());
     assert_eq!(files.len(), 1, "{files:?}");
 
-    let second = wcompose_in(cache.path(), &args, "", &[]);
+    let second = support::wcompose_in(cache.path(), &args, "", &[]);
     assert_eq!(second.code, Some(0), "{second}");
     assert!(
         second
@@ -505,13 +459,13 @@ fn the_second_run_is_a_cache_hit() {
 
     // Different limits compile different code: another entry, not a hit.
     let fuel = ["run", "-v", "--fuel", "1000000000", path, "--", "exit", "0"];
-    let third = wcompose_in(cache.path(), &fuel, "", &[]);
+    let third = support::wcompose_in(cache.path(), &fuel, "", &[]);
     assert!(third.stderr.contains("cache: miss"), "{third}");
     assert_eq!(cache_files(cache.path()).len(), 2);
 
     // `--no-cache` neither reads nor writes.
     let off = ["run", "-v", "--no-cache", path, "--", "exit", "0"];
-    let fourth = wcompose_in(cache.path(), &off, "", &[]);
+    let fourth = support::wcompose_in(cache.path(), &off, "", &[]);
     assert!(
         fourth.stderr.contains("cache: off, compiled in"),
         "{fourth}"
@@ -524,7 +478,7 @@ fn a_corrupted_cache_file_is_rejected_and_rebuilt() {
     let cache = tempfile::tempdir().unwrap();
     let path = sandbox_guest().to_str().unwrap();
     let args = ["run", "-v", path, "--", "echo", "still", "works"];
-    let first = wcompose_in(cache.path(), &args, "", &[]);
+    let first = support::wcompose_in(cache.path(), &args, "", &[]);
     assert_eq!(first.code, Some(0), "{first}");
     let file = cache_files(cache.path())
         .pop()
@@ -536,7 +490,7 @@ fn a_corrupted_cache_file_is_rejected_and_rebuilt() {
     let middle = corrupt.len() / 2;
     corrupt[middle] ^= 0x10;
     std::fs::write(&file, &corrupt).unwrap();
-    let ran = wcompose_in(cache.path(), &args, "", &[]);
+    let ran = support::wcompose_in(cache.path(), &args, "", &[]);
     assert_eq!(ran.code, Some(0), "{ran}");
     assert_eq!(ran.stdout, "args: still works\n");
     assert!(
@@ -559,13 +513,13 @@ fn a_corrupted_cache_file_is_rejected_and_rebuilt() {
         ("foreign", b"\x7fELF not ours at all".to_vec()),
     ] {
         std::fs::write(&file, &bytes).unwrap();
-        let ran = wcompose_in(cache.path(), &args, "", &[]);
+        let ran = support::wcompose_in(cache.path(), &args, "", &[]);
         assert_eq!(ran.code, Some(0), "{what}: {ran}");
         assert!(ran.stderr.contains("cache: rejected"), "{what}: {ran}");
         assert_eq!(std::fs::read(&file).unwrap(), intact, "{what}");
     }
 
-    let ran = wcompose_in(cache.path(), &args, "", &[]);
+    let ran = support::wcompose_in(cache.path(), &args, "", &[]);
     assert!(ran.stderr.contains("cache: hit"), "{ran}");
 }
 

@@ -1,7 +1,9 @@
 //! Shared set-up: the guests built once per process, each test's own output
 //! folder, and small components made from WIT and WAT for edge cases.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use wcompose::run::{Io, Loaded, Outcome, Runtime};
@@ -157,4 +159,52 @@ pub fn validate(bytes: &[u8]) {
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(bytes)
         .unwrap_or_else(|e| panic!("invalid component: {e}"));
+}
+
+/// A cache folder shared by the tests that do not look at the cache, so
+/// that each guest is compiled once, not once per test.
+pub fn shared_run_cache() -> PathBuf {
+    root().join("target/test-guests/run-cache")
+}
+
+/// What a `wcompose` process did.
+pub struct Ran {
+    /// The exit status, if it exited.
+    pub code: Option<i32>,
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+impl std::fmt::Display for Ran {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit status {:?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `wcompose` with `args`, the cache in `cache`, and `stdin`.
+pub fn wcompose_in(cache: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Ran {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env(wcompose::run::CACHE_DIR_ENV, cache)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A guest that never reads stdin may close it first.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    let output = child.wait_with_output().unwrap();
+    Ran {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
 }

@@ -5,15 +5,13 @@
 //! argument picks what it does, built once per test process for
 //! wasm32-wasip2 into `target/test-guests`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use wasmtime::component::Val;
 use wcompose::run::{Limits, RunError, Runner, RunnerOptions};
 
-use crate::support::{self, Built};
+use crate::support::{self, Built, Ran};
 
 /// The target the WASI 0.3 guests are built for.
 const TARGET: &str = "wasm32-wasip2";
@@ -41,44 +39,10 @@ fn report() -> &'static Path {
     &built().0
 }
 
-/// What a `wcompose` process did.
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Display for Ran {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit status {:?}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
 /// Runs `wcompose` with `args` and `stdin`, compiled code cached in the
 /// test guests' folder.
 fn wcompose(args: &[&str], stdin: &str) -> Ran {
-    let cache = support::root().join("target/test-guests/run-cache");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env(wcompose::run::CACHE_DIR_ENV, cache)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A guest that never reads stdin may close it first.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    let output = child.wait_with_output().unwrap();
-    Ran {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    support::wcompose_in(&support::shared_run_cache(), args, stdin, &[])
 }
 
 /// Runs the wasi3 guest as a command with `options` for `wcompose run` and
