@@ -100,10 +100,7 @@ pub fn check_document<'a>(
             let doubts = std::mem::take(&mut walker.accepted)
                 .into_iter()
                 .flat_map(|(consumer, name, item, span)| {
-                    let edge = format!(
-                        "`{}` imports `{name}` from `{}` here",
-                        consumer.label, item.instance.label
-                    );
+                    let edge = edge_text(&consumer, &name, &item);
                     walker.explain(&consumer, &name, &item, span, &edge)
                 })
                 .collect();
@@ -513,10 +510,7 @@ impl<'a> Walker<'a, '_> {
                 .push((consumer.clone(), name.to_string(), item.clone(), span));
             return;
         };
-        let edge = format!(
-            "`{}` imports `{name}` from `{}` here",
-            consumer.label, item.instance.label
-        );
+        let edge = edge_text(consumer, name, item);
         let explained = self.explain(consumer, name, item, span, &edge);
         if explained.is_empty() {
             // WIT cannot say why: the checker's own words.
@@ -1154,6 +1148,14 @@ fn function_of<'r>(
         }
         _ => None,
     }
+}
+
+/// What the `.wac` label of an edge says.
+fn edge_text(consumer: &Instance, name: &str, item: &Item) -> String {
+    format!(
+        "`{}` imports `{name}` from `{}` here",
+        consumer.label, item.instance.label
+    )
 }
 
 /// A label at `span` of the printed WIT of a world.
