@@ -460,12 +460,13 @@ impl Diagnostic for Safe<'_> {
 }
 
 /// Renders a diagnostic as text with miette's graphical handler, through
-/// [`Safe`], without colour: what the binary prints when stderr is not a
-/// terminal.
+/// [`Safe`], without colour or wrapping: what the binary prints when stderr
+/// is not a terminal, whatever the length of the paths it names.
 pub fn render(diagnostic: &dyn Diagnostic) -> String {
     let handler =
         miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_context_lines(1);
+            .with_context_lines(1)
+            .with_wrap_lines(false);
     let mut out = String::new();
     let _ = handler.render_report(&mut out, &Safe::new(diagnostic));
     out

@@ -190,13 +190,9 @@ pub fn run_case(case: &Path) -> Result<Report, String> {
 
 /// The findings as `wcompose check` shows them to people, and its summary.
 fn human(report: &Report) -> String {
-    let handler =
-        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-            .with_width(100)
-            .with_links(false);
     let mut out = String::new();
     for finding in &report.findings {
-        handler.render_report(&mut out, finding).unwrap();
+        out.push_str(&wcompose::source::render(finding));
         out.push('\n');
     }
     let plural = |n: usize| if n == 1 { "" } else { "s" };
