@@ -16,11 +16,12 @@ use wac_types::Package;
 use wit_parser::WorldItem;
 
 use crate::check::compat::{self, Mismatch, Side};
+use crate::check::left_to_host::LeftToHost;
 use crate::check::types::{ComponentType, TypeSpace};
 use crate::check::world::ComponentWorld;
 use crate::check::{Finding, FindingKind, Report, Severity};
 use crate::componentize::{self, ComponentizeError};
-use crate::host::{Answer, HostProfile};
+use crate::host::HostProfile;
 
 /// A component taking part in plugging.
 pub struct Input {
@@ -669,27 +670,20 @@ pub fn findings(plan: &Plan, host: Option<&HostProfile>) -> Report {
     }
     if let Some(host) = host {
         for (consumer, import) in &plan.open {
-            let message = match host.answer(import) {
-                Answer::Provided { .. } => continue,
-                Answer::Older { host: v } => (
-                    Severity::Warning,
-                    format!(
-                        "`{import}` of `{consumer}` is left to the host, which has it only at {v}, older than asked"
-                    ),
-                ),
-                Answer::Incompatible { .. } | Answer::Missing => (
-                    Severity::Error,
-                    format!(
-                        "`{import}` of `{consumer}` is satisfied by no plug, and the host profile `{}` does not provide it",
-                        host.name
-                    ),
-                ),
+            let importers = format!("`{consumer}`");
+            let left = LeftToHost {
+                import,
+                importers: &importers,
+                unsatisfied_by: Some("no plug"),
+            };
+            let Some((kind, severity, message)) = left.explain(host) else {
+                continue;
             };
             report.findings.push(finding(
-                FindingKind::UnsatisfiedImport,
-                message.0,
+                kind,
+                severity,
                 format!("{consumer}.{import}"),
-                message.1,
+                message,
             ));
         }
     }

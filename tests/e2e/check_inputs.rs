@@ -57,9 +57,11 @@ fn a_component_is_checked_against_the_host_profile() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("UTF-8"), "{stderr}");
     assert!(
-        stderr.contains(
-            "imports `toolsku:calculator/ops`, and the host profile `wasmtime` does not provide it"
-        ),
+        stderr.contains(&format!(
+            "`toolsku:calculator/ops` (imported by `{}`) is left to the host, and the host profile \
+             `wasmtime` does not provide it",
+            file.display()
+        )),
         "{stderr}"
     );
     // WASI imports are the host's: not findings.
@@ -72,13 +74,21 @@ fn a_component_is_checked_against_the_host_profile() {
 
 #[test]
 fn a_core_module_is_checked_as_it_will_be_componentized() {
-    let output = check(&[&core("calculator"), &"--host", &"none"]);
+    let calculator = core("calculator");
+    let output = check(&[&calculator, &"--host", &"none"]);
     let stderr = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     // The preview-1 imports became preview-2 ones through the adapter.
-    assert!(stderr.contains("imports `wasi:cli/stdout@"), "{stderr}");
+    assert!(stderr.contains("`wasi:cli/stdout@0.2."), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "(imported by `{}`) is left to the host, and the host profile `none` does not provide it",
+            calculator.display()
+        )),
+        "{stderr}"
+    );
     assert!(stderr.contains("core module,"), "{stderr}");
-    let output = check(&[&core("calculator")]);
+    let output = check(&[&calculator]);
     assert_eq!(output.status.code(), Some(0), "{}", self::stderr(&output));
 }
 
@@ -97,13 +107,19 @@ fn a_wat_component_is_assembled_and_its_imports_checked() {
     let stderr = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains(
-            "imports `wasi:cli/stdout@0.2.999` at 0.2.999, but the host profile `wasmtime` has"
-        ),
+        stderr.contains(&format!(
+            "`wasi:cli/stdout@0.2.999` (imported by `{}`) asks for 0.2.999, but the host profile \
+             `wasmtime` has",
+            file.display()
+        )),
         "{stderr}"
     );
     assert!(
-        stderr.contains("`acme:kv/store@1.0.0`, and the host profile `wasmtime` does not provide it (nor anything of `acme:kv`)"),
+        stderr.contains(&format!(
+            "`acme:kv/store@1.0.0` (imported by `{}`) is left to the host, and the host profile \
+             `wasmtime` does not provide it (nor anything of `acme:kv`)",
+            file.display()
+        )),
         "{stderr}"
     );
     // The finding points into the component's world printed as WIT.

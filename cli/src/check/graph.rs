@@ -24,10 +24,11 @@ use wac_types::{BorrowedPackageKey, ItemKind};
 use wit_parser::{Function, InterfaceId, Resolve, Span, TypeDefKind, WorldItem};
 
 use super::compat::{self, Mismatch, Side};
+use super::left_to_host::LeftToHost;
 use super::types::{ComponentType, TypeSpace};
 use super::world::{ComponentWorld, Printed};
 use super::{CheckOptions, Finding, FindingKind, Label, Report, Severity, SourceFile};
-use crate::host::{self, Answer};
+use crate::host;
 
 /// Checks every instantiation of `doc` against the components in `packages`
 /// (as resolved from the deps folder). When the walk finds no error,
@@ -852,7 +853,6 @@ impl<'a> Walker<'a, '_> {
             }
         }
         merged.sort_by(|a, b| a.0.cmp(&b.0));
-        let host_name = host.name.clone();
         let mut findings = Vec::new();
         for (name, importers) in merged {
             let by = importers
@@ -860,35 +860,13 @@ impl<'a> Walker<'a, '_> {
                 .map(|i| format!("`{}`", i.label))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let asked = host::split_version(&name).1;
-            let (kind, severity, message) = match host.answer(&name) {
-                Answer::Provided { .. } => continue,
-                Answer::Older { host } => (
-                    FindingKind::HostVersion,
-                    Severity::Warning,
-                    format!(
-                        "`{name}` (imported by {by}) asks for {}, but the host profile `{host_name}` has {host}: \
-                         it links, but anything added after {host} is missing",
-                        asked.map(|v| v.to_string()).unwrap_or_default()
-                    ),
-                ),
-                Answer::Incompatible { host } => (
-                    FindingKind::UnsatisfiedImport,
-                    Severity::Error,
-                    format!(
-                        "`{name}` (imported by {by}) is satisfied by nothing in the composition, and the host \
-                         profile `{host_name}` has it only at incompatible {}",
-                        host::versions_phrase(&host)
-                    ),
-                ),
-                Answer::Missing => (
-                    FindingKind::UnsatisfiedImport,
-                    Severity::Error,
-                    format!(
-                        "`{name}` (imported by {by}) is satisfied by nothing in the composition, and the host \
-                         profile `{host_name}` does not provide it"
-                    ),
-                ),
+            let left = LeftToHost {
+                import: &name,
+                importers: &by,
+                unsatisfied_by: Some("nothing in the composition"),
+            };
+            let Some((kind, severity, message)) = left.explain(host) else {
+                continue;
             };
             let first = &importers[0];
             let label = format!("`{}` leaves `{name}` to the host here", first.label);

@@ -14,7 +14,6 @@
 //! imports are ([`HostProfile::answer`]): every import the host does not
 //! provide at a compatible version is a finding.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -22,11 +21,12 @@ use std::sync::Arc;
 use wasmparser::{Parser, Payload};
 use wit_parser::WorldItem;
 
+use super::left_to_host::LeftToHost;
 use super::types::TypeSpace;
 use super::world::ComponentWorld;
-use super::{Finding, FindingKind, Label, Report, Severity, SourceFile};
+use super::{Finding, Label, Report, SourceFile};
 use crate::fsutil::{self, FileError};
-use crate::host::{self, Answer, HostProfile};
+use crate::host::HostProfile;
 use crate::source::{self, LimitError};
 
 /// The kinds of input, in the words messages use.
@@ -350,37 +350,15 @@ pub fn check_component(name: &str, bytes: &[u8], host: Option<&HostProfile>) -> 
     let Some(host) = host else {
         return report;
     };
-    let host_name = &host.name;
+    let importers = format!("`{name}`");
     for import in &imports {
-        let asked = host::split_version(import).1;
-        let (kind, severity, message) = match host.answer(import) {
-            Answer::Provided { .. } => continue,
-            Answer::Older { host } => (
-                FindingKind::HostVersion,
-                Severity::Warning,
-                format!(
-                    "`{name}` imports `{import}` at {}, but the host profile `{host_name}` has {host}: \
-                     it links, but anything added after {host} is missing",
-                    asked.map(|v| v.to_string()).unwrap_or_default()
-                ),
-            ),
-            Answer::Incompatible { host } => (
-                FindingKind::UnsatisfiedImport,
-                Severity::Error,
-                format!(
-                    "`{name}` imports `{import}`, and the host profile `{host_name}` has it only at \
-                     incompatible {}",
-                    host::versions_phrase(&host)
-                ),
-            ),
-            Answer::Missing => (
-                FindingKind::UnsatisfiedImport,
-                Severity::Error,
-                format!(
-                    "`{name}` imports `{import}`, and the host profile `{host_name}` does not provide it{}",
-                    instead(host, import)
-                ),
-            ),
+        let left = LeftToHost {
+            import,
+            importers: &importers,
+            unsatisfied_by: None,
+        };
+        let Some((kind, severity, message)) = left.explain(host) else {
+            continue;
         };
         let labels = world()
             .and_then(|w| import_label(w, import))
@@ -397,32 +375,6 @@ pub fn check_component(name: &str, bytes: &[u8], host: Option<&HostProfile>) -> 
         });
     }
     report
-}
-
-/// What the host has of the same package as a missing import.
-fn instead(host: &HostProfile, import: &str) -> String {
-    let (base, _) = host::split_version(import);
-    let Some((package, _)) = base.split_once('/') else {
-        return String::new();
-    };
-    let same: BTreeSet<String> = host
-        .provides
-        .iter()
-        .filter(|p| {
-            p.name
-                .split_once('/')
-                .is_some_and(|(pkg, _)| pkg == package)
-        })
-        .map(|p| match &p.version {
-            Some(v) => format!("`{}@{v}`", p.name),
-            None => format!("`{}`", p.name),
-        })
-        .collect();
-    if same.is_empty() {
-        return format!(" (nor anything of `{package}`)");
-    }
-    let list: Vec<String> = same.into_iter().collect();
-    format!(" (of `{package}` it has {})", list.join(", "))
 }
 
 /// The `import` line of the component's world printed as WIT.

@@ -12,6 +12,7 @@ pub mod compat;
 pub mod format;
 pub mod graph;
 pub mod input;
+pub mod left_to_host;
 pub mod types;
 pub mod world;
 
