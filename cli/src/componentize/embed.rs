@@ -23,7 +23,7 @@ pub struct World {
 pub(super) fn embed(module: &[u8], world: &World) -> Result<Vec<u8>, ComponentizeError> {
     let failed = |source| ComponentizeError::World {
         path: world.wit.clone(),
-        source,
+        source: Box::new(source),
     };
     let wit = crate::wit::load(&world.wit).map_err(failed)?;
     let id = wit.world(world.name.as_deref()).map_err(failed)?;

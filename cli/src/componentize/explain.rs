@@ -7,8 +7,8 @@
 
 use std::fmt;
 
-use super::ComponentizeError;
 use super::adapter::{Adapter, CLI_RUN_EXPORT};
+use super::{ComponentizeError, Unresolved};
 use crate::artifact::{CoreModule, WASI_P1_MODULE};
 
 /// Advice on a component that the encoder made, but that may not be what
@@ -103,17 +103,21 @@ pub(super) fn explain(
     {
         if !names_an_interface(&module) {
             return ComponentizeError::ForeignImport {
-                module,
-                name,
+                import: Box::new(Unresolved {
+                    module,
+                    name,
+                    reason,
+                }),
                 world: core.has_component_type,
-                reason,
             };
         }
         if !core.has_component_type {
             return ComponentizeError::NoWorld {
-                module,
-                name,
-                reason,
+                import: Box::new(Unresolved {
+                    module,
+                    name,
+                    reason,
+                }),
             };
         }
     }

@@ -95,7 +95,7 @@ pub enum ComponentizeError {
         name: String,
         /// The cause.
         #[source]
-        source: ArtifactError,
+        source: Box<ArtifactError>,
     },
     /// A WASI preview-1 adapter was both forced and given.
     #[error(
@@ -119,7 +119,7 @@ pub enum ComponentizeError {
         path: PathBuf,
         /// The cause.
         #[source]
-        source: crate::wit::WitError,
+        source: Box<crate::wit::WitError>,
     },
     /// wit-component could not embed the world.
     #[error("failed to embed world `{world}` into the core module")]
@@ -132,32 +132,25 @@ pub enum ComponentizeError {
     },
     /// The encoder refused an import from a module that neither WASI nor a
     /// WIT world describes, such as `env` (a wasm32-unknown-unknown build).
-    #[error("{}", foreign_import(module, name, *world, reason))]
+    #[error("{}", foreign_import(import, *world))]
     ForeignImport {
-        /// The import module.
-        module: String,
-        /// The imported item.
-        name: String,
+        /// The import.
+        import: Box<Unresolved>,
         /// Whether the module embeds a WIT world.
         world: bool,
-        /// The encoder's own reason.
-        reason: String,
     },
     /// The encoder refused an import of a WIT interface from a module that
     /// embeds no world.
     #[error(
-        "the core module imports `{module}::{name}`, but it has no `component-type` custom section, so there is \
-         no WIT world to describe it (wit-component: {reason})\n  \
+        "the core module imports `{}::{}`, but it has no `component-type` custom section, so there is \
+         no WIT world to describe it (wit-component: {})\n  \
          help: build it with `wit_bindgen::generate!` against the WIT it implements, or embed that world \
-         (`--wit DIR --world WORLD`)"
+         (`--wit DIR --world WORLD`)",
+        import.module, import.name, import.reason
     )]
     NoWorld {
-        /// The import module.
-        module: String,
-        /// The imported item.
-        name: String,
-        /// The encoder's own reason.
-        reason: String,
+        /// The import.
+        import: Box<Unresolved>,
     },
     /// The command adapter was used on a module without `_start`, which
     /// the adapter calls.
@@ -182,7 +175,23 @@ pub enum ComponentizeError {
     },
 }
 
-fn foreign_import(module: &str, name: &str, world: bool, reason: &str) -> String {
+/// An import that the encoder could not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    /// The import module.
+    pub module: String,
+    /// The imported item.
+    pub name: String,
+    /// The encoder's own reason.
+    pub reason: String,
+}
+
+fn foreign_import(import: &Unresolved, world: bool) -> String {
+    let Unresolved {
+        module,
+        name,
+        reason,
+    } = import;
     let described = if world {
         "its WIT world"
     } else {
@@ -250,7 +259,7 @@ pub fn componentize(bytes: &[u8], options: Options) -> Result<Componentized, Com
                 .map(|bytes| (a.name.clone(), bytes))
                 .map_err(|source| ComponentizeError::Adapter {
                     name: a.name.clone(),
-                    source,
+                    source: Box::new(source),
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
