@@ -214,7 +214,8 @@ fn foreign_import(import: &Unresolved, world: bool) -> String {
         )
     };
     format!(
-        "the core module imports `{module}::{name}`, which neither WASI nor {described} describes{missing} \
+        "the core module imports from `{module}` (`{module}::{name}`), which neither WASI nor {described} \
+         describes{missing} \
          (wit-component: {reason})\n  help: {help}"
     )
 }
