@@ -4,6 +4,16 @@
 //! requests, `--invoke` on the seed composition, and the seed's other
 //! patterns: the serverless command with the sample events, `--invoke` on
 //! the edge handler, the container service and the router).
+//!
+//! `cargo xtask interop componentize` (also the first part of the whole
+//! task) compares `wcompose componentize` with `wasm-tools component new`
+//! byte for byte: on every case of `tests/componentize/cases/` (the
+//! world embedded by `wasm-tools component embed` on the reference side,
+//! wcompose's WASI adapter given to it with `--adapt`), and on
+//! wit-component 0.263's own test cases without adapters, when its source
+//! is in the cargo registry, where it prints the agreement rate.
+
+mod componentize;
 
 use std::path::Path;
 
@@ -12,7 +22,13 @@ use xshell::{Shell, cmd};
 
 use crate::tools;
 
-pub fn run(sh: &Shell, root: &Path) -> Result<()> {
+pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("componentize") => return componentize::run(sh, root),
+        Some(other) => bail!("unknown interop part `{other}` (known: componentize)"),
+    }
+    componentize::run(sh, root)?;
     crate::compose::run(root)?;
     let wasm_tools = tools::WASM_TOOLS.ensure(sh)?;
     let wasmtime = tools::WASMTIME.ensure(sh)?;

@@ -30,8 +30,10 @@ Tasks:
   tools     install the reference CLIs (wasm-tools 1.263.0, wac-cli 0.12.0,
             wasmtime-cli 48.0.8) into $WCOMPOSE_TOOLS_DIR or
             ~/.cache/wcompose/tools
-  interop   compose, then validate with wasm-tools and run with the wasmtime
-            CLI
+  interop [componentize]
+            compare `wcompose componentize` with `wasm-tools component new`
+            byte for byte (only that, with `componentize`), then compose,
+            validate with wasm-tools and run with the wasmtime CLI
   fuzz TARGET [--time SECONDS]
             run a cargo-fuzz target (componentize, check, check_differential,
             compose, wit) on nightly; installs cargo-fuzz when missing
@@ -59,7 +61,7 @@ fn main() -> std::process::ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("compose") => compose::run(&root),
         Some("tools") => tools::run(&sh),
-        Some("interop") => interop::run(&sh, &root),
+        Some("interop") => interop::run(&sh, &root, &args[1..]),
         Some("wac-agreement") => wac_agreement::run(&sh, &root),
         Some("fuzz") => fuzz::run(&sh, &root, &args[1..]),
         Some("bench") => bench::run(&sh, &root, &args[1..]),

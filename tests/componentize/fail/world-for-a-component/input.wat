@@ -1,0 +1,2 @@
+;; A component, given a world to embed.
+(component)
