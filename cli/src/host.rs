@@ -283,7 +283,7 @@ mod tests {
         };
         let config = crate::run::engine_config(&Default::default());
         let engine = wasmtime::Engine::new(&config).unwrap();
-        let linker = crate::run::wasi_linker(&engine, mode).unwrap();
+        let linker = crate::run::wasi_linker::<crate::run::Host>(&engine, mode).unwrap();
         let probe = |ty: &str| {
             let wat =
                 format!("(component (import \"{name}\" (instance (export \"{item}\" {ty}))))");
