@@ -45,7 +45,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Body, Frame, SizeHint};
 use hyper::server::conn::http1;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
-use wasmtime::component::{Component, GuestTaskId};
+use wasmtime::component::{Component, GuestTaskId, Linker};
 use wasmtime::{Engine, InstanceAllocationStrategy, Store, StoreContextMut, Trap};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::handler::{
@@ -267,10 +267,7 @@ impl Server {
         )));
         let engine = Engine::new(&config).map_err(run::prepare)?;
         let compiled = run::compile(&engine, bytes, options.cache.as_ref())?;
-        let mut linker = run::wasi_linker::<ServeHost>(&engine, Mode::Concurrent)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(run::prepare)?;
-        wasmtime_wasi_http::p3::add_to_linker(&mut linker).map_err(run::prepare)?;
-        let pre = linker
+        let pre = http_linker(&engine)?
             .instantiate_pre(&compiled.component)
             .map_err(run::prepare)?;
         let (proxy, handler) = proxy_pre(&engine, &compiled.component, pre)?;
@@ -428,6 +425,17 @@ fn bind(addr: SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     socket.set_reuseaddr(!cfg!(windows))?;
     socket.bind(addr)?;
     socket.listen(1024)
+}
+
+/// The linker of `serve`, and so what the `wasi-http` host profile
+/// describes: WASI 0.2 and 0.3 with the CLI interfaces (`run`'s linker),
+/// and WASI HTTP 0.2 and 0.3 beside them, as `wasmtime serve -S cli`
+/// links them.
+pub(crate) fn http_linker(engine: &Engine) -> Result<Linker<ServeHost>, RunError> {
+    let mut linker = run::wasi_linker::<ServeHost>(engine, Mode::Concurrent)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(run::prepare)?;
+    wasmtime_wasi_http::p3::add_to_linker(&mut linker).map_err(run::prepare)?;
+    Ok(linker)
 }
 
 /// The handler `pre` exports, WASI 0.3 first, and the export's name.
