@@ -488,36 +488,52 @@ fn an_address_in_use_is_refused_and_the_first_server_goes_on() {
     assert_eq!(get(first.addr(), "/ok").status, 200);
 }
 
+/// A `wcompose serve` process, killed and reaped when dropped (a test
+/// that ends early leaves no server behind).
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `wcompose serve` on a free port: the child, its address, and its
-/// stderr so far.
-fn spawn_cli(extra: &[&str]) -> (std::process::Child, SocketAddr, Vec<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wcompose"))
-        .arg("serve")
-        .arg(guest())
-        .args(["--addr", "127.0.0.1:0"])
-        .args(extra)
-        .env("NO_COLOR", "1")
-        .env(wcompose::run::CACHE_DIR_ENV, support::shared_run_cache())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+/// stderr up to the line that names the address.
+fn spawn_cli(extra: &[&str]) -> (Child, SocketAddr, Vec<String>) {
+    let mut child = Child(
+        Command::new(env!("CARGO_BIN_EXE_wcompose"))
+            .arg("serve")
+            .arg(guest())
+            .args(["--addr", "127.0.0.1:0"])
+            .args(extra)
+            .env("NO_COLOR", "1")
+            .env(wcompose::run::CACHE_DIR_ENV, support::shared_run_cache())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut stderr = BufReader::new(child.0.stderr.take().unwrap());
     let mut lines = Vec::new();
     loop {
         let mut line = String::new();
         if stderr.read_line(&mut line).unwrap() == 0 {
-            panic!("wcompose serve ended before listening:\n{}", lines.join(""));
+            let status = child.0.wait();
+            panic!(
+                "wcompose serve ended ({status:?}) before listening:\n{}",
+                lines.join("")
+            );
         }
         lines.push(line.clone());
         if let Some(rest) = line.strip_prefix("serving HTTP on http://") {
             let addr = rest.split('/').next().unwrap().parse().unwrap();
-            // The rest of stderr is read when the child ends.
+            // The rest of stderr is read as the child writes it.
             std::thread::spawn(move || {
                 let mut rest = String::new();
                 let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
-                rest
             });
             return (child, addr, lines);
         }
@@ -539,13 +555,13 @@ fn the_cli_logs_each_request_and_exits_0_on_sigterm_after_the_request_in_flight(
     // The access log line of /ok is out; give /sleep time to arrive.
     std::thread::sleep(Duration::from_millis(100));
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &child.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let response = client().block_on(sleeping).unwrap().unwrap();
     assert_eq!(response.status, 200);
-    let status = child.wait().unwrap();
+    let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
 

@@ -15,6 +15,7 @@ mod bench;
 mod compose;
 mod fuzz;
 mod interop;
+mod serve;
 mod tools;
 mod wac_agreement;
 
@@ -31,7 +32,8 @@ Tasks:
             wasmtime-cli 48.0.8) into $WCOMPOSE_TOOLS_DIR or
             ~/.cache/wcompose/tools
   interop   compose, then validate with wasm-tools and run with the wasmtime
-            CLI
+            CLI; serve the HTTP test guest with `wcompose serve` and
+            `wasmtime serve` and compare the answers
   fuzz TARGET [--time SECONDS]
             run a cargo-fuzz target (componentize, check, check_differential,
             compose, wit) on nightly; installs cargo-fuzz when missing

@@ -1,0 +1,219 @@
+//! `wcompose serve` beside `wasmtime serve` 48: the HTTP test guest
+//! (`tests/guests/http`) served by both, on loopback ports, for
+//! `cargo xtask interop` (the same requests get the same answers) and
+//! `cargo xtask bench` (requests per second and latency under one load).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use xshell::Shell;
+
+/// Builds the HTTP test guest for wasm32-wasip2 and returns its `.wasm`.
+pub fn guest(root: &Path) -> Result<PathBuf> {
+    use wcompose::workspace::{GuestBuild, ensure_targets, lock_guest_builds};
+    let target_root = root.join("target");
+    let _lock = lock_guest_builds(&target_root)?;
+    ensure_targets(&["wasm32-wasip2"])?;
+    let built = GuestBuild {
+        manifest: root.join("tests/guests/Cargo.toml"),
+        target: "wasm32-wasip2".to_string(),
+        target_dir: target_root.join("test-guests"),
+        packages: vec!["http".to_string()],
+    }
+    .run()?;
+    built
+        .into_iter()
+        .find(|p| p.file_stem().is_some_and(|s| s == "http"))
+        .context("the http guest build produced no http.wasm")
+}
+
+/// `wasmtime serve -S cli` on a free loopback port, stopped when dropped.
+pub struct WasmtimeServe {
+    child: Child,
+    pub addr: SocketAddr,
+}
+
+impl WasmtimeServe {
+    /// Starts it and waits for `Serving HTTP on`.
+    pub fn start(wasmtime: &Path, wasm: &Path) -> Result<Self> {
+        // A port the kernel says is free; wasmtime binds it right after.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        let mut child = Command::new(wasmtime)
+            .args(["serve", "-S", "cli", "-C", "cache=n", "--addr"])
+            .arg(addr.to_string())
+            .arg(wasm)
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("failed to start `{}`", wasmtime.display()))?;
+        let mut stderr = BufReader::new(child.stderr.take().context("no stderr")?);
+        let mut seen = String::new();
+        loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line)? == 0 {
+                let _ = child.kill();
+                bail!("wasmtime serve ended before serving:\n{seen}");
+            }
+            seen.push_str(&line);
+            if line.starts_with("Serving HTTP on") {
+                break;
+            }
+        }
+        // Keep draining stderr (the guest's panics land there).
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = stderr.read_to_end(&mut sink);
+        });
+        Ok(Self { child, addr })
+    }
+}
+
+impl Drop for WasmtimeServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP response as read off the wire.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    /// Header names lowercase, in order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Sends one HTTP/1.1 request on a connection of its own
+/// (`Connection: close`) and reads the response to the end.
+pub fn send(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> Result<Response> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\ncontent-type: text/plain\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .context("the response has no end of headers")?;
+    let head = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .context("the response has no status line")?;
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    Ok(Response {
+        status,
+        headers,
+        body: raw[end + 4..].to_vec(),
+    })
+}
+
+/// What the two servers must agree on for one request: the status, and
+/// for the guest's own answers the headers it sets and the body.
+fn agree(what: &str, ours: &Response, theirs: &Response, whole: bool) -> Result<()> {
+    if ours.status != theirs.status {
+        bail!(
+            "{what}: wcompose serve answered {}, wasmtime serve {}",
+            ours.status,
+            theirs.status
+        );
+    }
+    if !whole {
+        return Ok(());
+    }
+    for name in ["content-type", "content-length", "x-handler"] {
+        if ours.header(name) != theirs.header(name) {
+            bail!(
+                "{what}: `{name}` is {:?} from wcompose serve, {:?} from wasmtime serve",
+                ours.header(name),
+                theirs.header(name)
+            );
+        }
+    }
+    if ours.body != theirs.body {
+        bail!(
+            "{what}: the bodies differ ({} bytes from wcompose serve, {} from wasmtime serve)",
+            ours.body.len(),
+            theirs.body.len()
+        );
+    }
+    Ok(())
+}
+
+/// `cargo xtask interop`'s serve part: the HTTP test guest on
+/// `wcompose serve` (the library's server) and on `wasmtime serve -S cli`,
+/// asked the same requests; the guest's answers must be equal, and the
+/// answers each server makes for a trapping guest must share the status.
+pub fn interop(_sh: &Shell, root: &Path, wasmtime: &Path) -> Result<()> {
+    let wasm = guest(root)?;
+    let bytes = std::fs::read(&wasm)?;
+    let ours = wcompose::serve::Server::start(
+        &bytes,
+        wcompose::serve::ServeOptions {
+            addr: "127.0.0.1:0".parse()?,
+            ..Default::default()
+        },
+        |_| {},
+    )?;
+    let theirs = WasmtimeServe::start(wasmtime, &wasm)?;
+    let cases: [(&str, &str, &[u8], bool); 6] = [
+        ("GET", "/ok", b"", true),
+        ("GET", "/nope", b"", true),
+        ("GET", "/big", b"", true),
+        ("POST", "/echo", b"{\"a\":[1,2]}", true),
+        ("GET", "/sleep", b"", true),
+        // wasmtime serve's 500 is an HTML page, ours plain text.
+        ("GET", "/trap", b"", false),
+    ];
+    for (method, path, body, whole) in cases {
+        let what = format!("{method} {path}");
+        let a = send(ours.addr(), method, path, body)?;
+        let b = send(theirs.addr, method, path, body)?;
+        agree(&what, &a, &b, whole)?;
+        println!(
+            "serve: {what}: both answered {} ({} bytes{})",
+            a.status,
+            a.body.len(),
+            if whole { ", equal" } else { "" }
+        );
+    }
+    // Both go on serving after the trap.
+    agree(
+        "GET /ok after /trap",
+        &send(ours.addr(), "GET", "/ok", b"")?,
+        &send(theirs.addr, "GET", "/ok", b"")?,
+        true,
+    )?;
+    println!("serve: wcompose serve and wasmtime serve answer the HTTP test guest's routes alike");
+    ours.stop();
+    Ok(())
+}
