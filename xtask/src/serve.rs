@@ -1,7 +1,8 @@
 //! `wcompose serve` beside `wasmtime serve` 48: the HTTP test guest
 //! (`tests/guests/http`) served by both, on loopback ports, for
-//! `cargo xtask interop` (the same requests get the same answers) and
-//! `cargo xtask bench` (requests per second and latency under one load).
+//! `cargo xtask interop` (the same requests get the same answers),
+//! `cargo xtask bench` (requests per second and latency under one wrk
+//! load) and `cargo xtask bench-serve` (those rows alone).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -216,4 +217,224 @@ pub fn interop(_sh: &Shell, root: &Path, wasmtime: &Path) -> Result<()> {
     println!("serve: wcompose serve and wasmtime serve answer the HTTP test guest's routes alike");
     ours.stop();
     Ok(())
+}
+
+/// The load each server gets, in each round: wrk's threads, connections
+/// and duration (loopback only, so it stops by itself).
+const WRK_ARGS: [&str; 4] = ["-t2", "-c32", "-d5s", "--latency"];
+
+/// Rounds per server, alternating, so that a burst of other work on the
+/// machine falls on both.
+const ROUNDS: usize = 3;
+
+/// The serving rows of `cargo xtask bench`, and the load that made them.
+pub struct Measured {
+    pub rows: Vec<crate::bench::Serving>,
+    pub load: String,
+}
+
+/// wrk, installed with apt-get when missing (as root, as CI runs).
+fn wrk(sh: &Shell) -> Result<PathBuf> {
+    let find = || {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("wrk"))
+                .find(|p| p.is_file())
+        })
+    };
+    if let Some(path) = find() {
+        return Ok(path);
+    }
+    eprintln!("installing wrk (apt-get install wrk)");
+    xshell::cmd!(sh, "apt-get install -y -qq wrk")
+        .quiet()
+        .run()
+        .context("failed to install wrk; install it (`apt-get install wrk`) and run again")?;
+    find().context("apt-get installed wrk, but it is not on PATH")
+}
+
+/// One round of wrk against `addr`: requests per second, p50, p99, and
+/// failed responses.
+fn round(sh: &Shell, wrk: &Path, addr: SocketAddr) -> Result<(f64, Duration, Duration, u64)> {
+    let url = format!("http://{addr}/ok");
+    let output = xshell::cmd!(sh, "{wrk} {WRK_ARGS...} {url}")
+        .quiet()
+        .read()?;
+    let field = |label: &str| {
+        output
+            .lines()
+            .map(str::trim)
+            .find_map(|line| line.strip_prefix(label))
+            .map(str::trim)
+    };
+    let rps = field("Requests/sec:")
+        .and_then(|v| v.parse::<f64>().ok())
+        .with_context(|| format!("wrk printed no requests/s:\n{output}"))?;
+    let latency = |label| {
+        field(label)
+            .and_then(parse_wrk_duration)
+            .with_context(|| format!("wrk printed no {label} latency:\n{output}"))
+    };
+    let errors = field("Non-2xx or 3xx responses:")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+        + field("Socket errors:")
+            .map(|v| {
+                v.split(',')
+                    .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
+                    .sum()
+            })
+            .unwrap_or(0);
+    Ok((rps, latency("50%")?, latency("99%")?, errors))
+}
+
+/// `1.23ms`, `456.00us`, `2.01s` as wrk prints them.
+fn parse_wrk_duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.trim().parse().ok()?;
+    let seconds = match unit {
+        "us" => number / 1e6,
+        "ms" => number / 1e3,
+        "s" => number,
+        "m" => number * 60.0,
+        _ => return None,
+    };
+    Some(Duration::from_secs_f64(seconds))
+}
+
+/// `wcompose serve` (the release binary) and `wasmtime serve -S cli` on the
+/// HTTP test guest, each under the same wrk load, alternating, medians.
+pub fn measure(sh: &Shell, root: &Path, wcompose: &Path, wasmtime: &Path) -> Result<Measured> {
+    let wrk = wrk(sh)?;
+    let wasm = guest(root)?;
+    let ours = WcomposeServe::start(wcompose, &wasm, &root.join("target/bench/cache"))?;
+    let theirs = WasmtimeServe::start(wasmtime, &wasm)?;
+    let servers = [
+        ("wcompose serve", ours.addr),
+        ("wasmtime serve -S cli", theirs.addr),
+    ];
+    let mut samples: Vec<Vec<(f64, Duration, Duration, u64)>> = vec![Vec::new(); servers.len()];
+    for _ in 0..ROUNDS {
+        for (i, (name, addr)) in servers.iter().enumerate() {
+            let sample = round(sh, &wrk, *addr)?;
+            eprintln!(
+                "  {name}: {:.0} requests/s, p50 {:?}, p99 {:?}",
+                sample.0, sample.1, sample.2
+            );
+            samples[i].push(sample);
+        }
+    }
+    let rows = servers
+        .iter()
+        .zip(samples)
+        .map(|((name, _), samples)| {
+            let mut rps: Vec<f64> = samples.iter().map(|s| s.0).collect();
+            rps.sort_by(f64::total_cmp);
+            let mut p50: Vec<Duration> = samples.iter().map(|s| s.1).collect();
+            p50.sort();
+            let mut p99: Vec<Duration> = samples.iter().map(|s| s.2).collect();
+            p99.sort();
+            crate::bench::Serving {
+                server: name.to_string(),
+                requests_per_s: rps[rps.len() / 2],
+                p50: p50[p50.len() / 2],
+                p99: p99[p99.len() / 2],
+                failed: samples.iter().map(|s| s.3).sum(),
+            }
+        })
+        .collect();
+    Ok(Measured {
+        rows,
+        load: format!(
+            "`wrk {}`, {ROUNDS} rounds each, alternating, medians",
+            WRK_ARGS.join(" ")
+        ),
+    })
+}
+
+/// `cargo xtask bench-serve`: the serving rows of the bench alone, from
+/// the release builds.
+pub fn bench(sh: &Shell, root: &Path) -> Result<()> {
+    xshell::cmd!(sh, "cargo build --release --locked -p wcompose").run()?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let wcompose = target.join("release").join("wcompose");
+    let wasmtime = crate::tools::WASMTIME.ensure(sh)?;
+    let measured = measure(sh, root, &wcompose, &wasmtime)?;
+    println!("{}\n", measured.load);
+    println!("| server | requests/s | p50 | p99 | failed |\n|---|---|---|---|---|");
+    for row in measured.rows {
+        println!(
+            "| {} | {:.0} | {:?} | {:?} | {} |",
+            row.server, row.requests_per_s, row.p50, row.p99, row.failed
+        );
+    }
+    Ok(())
+}
+
+/// `wcompose serve` on a free loopback port, stopped when dropped.
+struct WcomposeServe {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl WcomposeServe {
+    fn start(wcompose: &Path, wasm: &Path, cache: &Path) -> Result<Self> {
+        let mut child = Command::new(wcompose)
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .arg(wasm)
+            .env(wcompose::run::CACHE_DIR_ENV, cache)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("failed to start `{}`", wcompose.display()))?;
+        let mut stderr = BufReader::new(child.stderr.take().context("no stderr")?);
+        let mut seen = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if stderr.read_line(&mut line)? == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                bail!("wcompose serve ended before serving:\n{seen}");
+            }
+            seen.push_str(&line);
+            if let Some(rest) = line.strip_prefix("serving HTTP on http://") {
+                break rest.split('/').next().unwrap_or_default().parse()?;
+            }
+        };
+        std::thread::spawn(move || {
+            let mut sink = Vec::new();
+            let _ = stderr.read_to_end(&mut sink);
+        });
+        Ok(Self { child, addr })
+    }
+}
+
+impl Drop for WcomposeServe {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrk_durations_read_in_their_units() {
+        assert_eq!(
+            parse_wrk_duration("1.50ms"),
+            Some(Duration::from_micros(1500))
+        );
+        assert_eq!(
+            parse_wrk_duration("250.00us"),
+            Some(Duration::from_micros(250))
+        );
+        assert_eq!(parse_wrk_duration("2.00s"), Some(Duration::from_secs(2)));
+        assert_eq!(parse_wrk_duration("fast"), None);
+    }
 }

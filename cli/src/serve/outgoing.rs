@@ -41,13 +41,16 @@ impl FromStr for OutgoingGrant {
             spec: spec.to_string(),
         };
         let authority: http::uri::Authority = spec.parse().map_err(|_| invalid())?;
-        if authority.as_str().contains('@') || authority.host().is_empty() {
-            return Err(invalid());
-        }
-        Ok(Self {
+        let grant = Self {
             host: authority.host().to_ascii_lowercase(),
             port: authority.port_u16(),
-        })
+        };
+        // The authority parser lets through user info and ports that are
+        // no number; a grant is exactly `HOST` or `HOST:PORT`.
+        if grant.host.is_empty() || !grant.to_string().eq_ignore_ascii_case(spec) {
+            return Err(invalid());
+        }
+        Ok(grant)
     }
 }
 
