@@ -501,7 +501,14 @@ impl Drop for Child {
 
 /// `wcompose serve` on a free port: the child, its address, and its
 /// stderr up to the line that names the address.
-fn spawn_cli(extra: &[&str]) -> (Child, SocketAddr, Vec<String>) {
+fn spawn_cli(
+    extra: &[&str],
+) -> (
+    Child,
+    SocketAddr,
+    Vec<String>,
+    std::thread::JoinHandle<String>,
+) {
     let mut child = Child(
         Command::new(env!("CARGO_BIN_EXE_wcompose"))
             .arg("serve")
@@ -531,18 +538,19 @@ fn spawn_cli(extra: &[&str]) -> (Child, SocketAddr, Vec<String>) {
         if let Some(rest) = line.strip_prefix("serving HTTP on http://") {
             let addr = rest.split('/').next().unwrap().parse().unwrap();
             // The rest of stderr is read as the child writes it.
-            std::thread::spawn(move || {
+            let rest = std::thread::spawn(move || {
                 let mut rest = String::new();
                 let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
+                rest
             });
-            return (child, addr, lines);
+            return (child, addr, lines, rest);
         }
     }
 }
 
 #[test]
 fn the_cli_logs_each_request_and_exits_0_on_sigterm_after_the_request_in_flight() {
-    let (mut child, addr, lines) = spawn_cli(&["-v"]);
+    let (mut child, addr, lines, rest) = spawn_cli(&["-v"]);
     assert!(
         lines.last().unwrap().ends_with(&format!(
             "with `wasi:http/incoming-handler@0.2.12` of `{}`\n",
@@ -563,6 +571,26 @@ fn the_cli_logs_each_request_and_exits_0_on_sigterm_after_the_request_in_flight(
     assert_eq!(response.status, 200);
     let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(0));
+    let log: Vec<String> = rest
+        .join()
+        .unwrap()
+        .lines()
+        .map(|line| {
+            // The time at the end of an access log line varies.
+            match line.rsplit_once(' ') {
+                Some((head, _)) if line.starts_with("GET ") => format!("{head} TIME"),
+                _ => line.to_string(),
+            }
+        })
+        .collect();
+    assert_eq!(
+        log,
+        [
+            "GET /ok 200 TIME",
+            "stopping: waiting up to 10s for 1 request in flight",
+            "GET /sleep 200 TIME",
+        ]
+    );
 }
 
 #[test]
@@ -593,4 +621,48 @@ fn the_cli_refuses_a_component_without_a_handler_with_status_1() {
         ),
         "{ran}"
     );
+}
+
+#[test]
+fn malformed_http_and_a_client_gone_mid_body_leave_the_server_serving_with_nothing_in_flight() {
+    use std::io::{Read, Write};
+    let log = Log::default();
+    let server = log.start(options());
+    let addr = server.addr();
+
+    let mut malformed = std::net::TcpStream::connect(addr).unwrap();
+    malformed.write_all(b"NOT HTTP AT ALL\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    let _ = malformed.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+        "{answer:?}"
+    );
+
+    let mut flood = std::net::TcpStream::connect(addr).unwrap();
+    let mut head = String::from("GET /ok HTTP/1.1\r\nhost: localhost\r\n");
+    for i in 0..200 {
+        head.push_str(&format!("x-flood-{i}: {i}\r\n"));
+    }
+    head.push_str("\r\n");
+    flood.write_all(head.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = flood.read_to_string(&mut answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{answer:?}"
+    );
+
+    // A body announced at 1 MiB, of which 5 bytes come before the client
+    // goes away; the guest reads until the stream fails.
+    let mut gone = std::net::TcpStream::connect(addr).unwrap();
+    gone.write_all(
+        b"POST /echo HTTP/1.1\r\nhost: localhost\r\ncontent-length: 1048576\r\n\r\nhello",
+    )
+    .unwrap();
+    wait_in_flight(&server, 1);
+    drop(gone);
+    wait_in_flight(&server, 0);
+
+    assert_eq!(get(addr, "/ok").status, 200);
 }
