@@ -2,7 +2,9 @@
 //! client (hyper's) over loopback: `tests/guests/http`, a
 //! `wasi:http/incoming-handler@0.2` handler built once per test process
 //! for wasm32-wasip2, answers on routes that succeed, trap, loop, fill
-//! memory, stream a large body, sleep, and send requests out. Every server
+//! memory, stream a large body, sleep, and send requests out;
+//! `tests/guests/http3`, a `wasi:http/handler@0.3.0` handler, answers on
+//! some of the same routes from a reused instance. Every server
 //! listens on 127.0.0.1 port 0; every load is bounded in count.
 
 use std::io::{BufRead, BufReader};
@@ -25,6 +27,12 @@ fn guest() -> &'static Path {
     GUEST.get_or_init(|| support::build_test_guest("http", "wasm32-wasip2"))
 }
 
+/// The WASI 0.3 HTTP test guest, built once per test process.
+fn guest3() -> &'static Path {
+    static GUEST: OnceLock<PathBuf> = OnceLock::new();
+    GUEST.get_or_init(|| support::build_test_guest("http3", "wasm32-wasip2"))
+}
+
 fn guest_bytes() -> Vec<u8> {
     std::fs::read(guest()).unwrap()
 }
@@ -45,8 +53,12 @@ struct Log(Arc<Mutex<Vec<Event>>>);
 
 impl Log {
     fn start(&self, options: ServeOptions) -> Server {
+        self.start_bytes(&guest_bytes(), options)
+    }
+
+    fn start_bytes(&self, bytes: &[u8], options: ServeOptions) -> Server {
         let log = self.clone();
-        Server::start(&guest_bytes(), options, move |event| {
+        Server::start(bytes, options, move |event| {
             log.0.lock().unwrap().push(event)
         })
         .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)))
@@ -665,4 +677,67 @@ fn malformed_http_and_a_client_gone_mid_body_leave_the_server_serving_with_nothi
     wait_in_flight(&server, 0);
 
     assert_eq!(get(addr, "/ok").status, 200);
+}
+
+#[test]
+fn a_wasi_0_3_handler_is_served_from_reused_instances_and_survives_a_trap() {
+    let log = Log::default();
+    let server = log.start_bytes(&std::fs::read(guest3()).unwrap(), options());
+    assert_eq!(server.handler(), "wasi:http/handler@0.3.0");
+    let addr = server.addr();
+
+    let ok = get(addr, "/ok");
+    assert_eq!(ok.status, 200);
+    assert_eq!(ok.header("x-handler"), Some("wcompose-test-0.3"));
+    assert_eq!(ok.text(), "ok\n");
+    assert_eq!(get(addr, "/nope").status, 404);
+
+    let trapped = get(addr, "/trap");
+    assert_eq!(trapped.status, 500);
+    assert_eq!(trapped.text(), "500 Internal Server Error\n");
+    assert_eq!(get(addr, "/ok").status, 200);
+
+    // More than one instance takes at once, all in flight together.
+    let responses = client().block_on(async move {
+        let tasks: Vec<_> = (0..24)
+            .map(|_| tokio::spawn(get_async(addr, "/sleep")))
+            .collect();
+        let mut responses = Vec::new();
+        for task in tasks {
+            responses.push(task.await.unwrap());
+        }
+        responses
+    });
+    let slept = responses
+        .iter()
+        .filter(|r| matches!(r, Ok(r) if r.status == 200 && r.text() == "slept\n"))
+        .count();
+    assert_eq!(slept, 24, "{responses:?}");
+    wait_in_flight(&server, 0);
+    assert_eq!(server.stop().cut, 0);
+}
+
+#[test]
+fn a_request_waiting_in_the_host_past_the_time_limit_gets_504() {
+    let log = Log::default();
+    let server = log.start(ServeOptions {
+        limits: Limits {
+            timeout: Some(Duration::from_millis(100)),
+            ..Limits::default()
+        },
+        ..options()
+    });
+    // `/sleep` waits 300 ms on the clock, where no epoch deadline reaches.
+    let waited = get(server.addr(), "/sleep");
+    assert_eq!(waited.status, 504);
+    assert_eq!(get(server.addr(), "/ok").status, 200);
+    let failures = log.failures();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0]
+            .1
+            .starts_with("it ran past its time limit of 100ms and was interrupted"),
+        "{failures:?}"
+    );
+    wait_in_flight(&server, 0);
 }

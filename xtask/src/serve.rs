@@ -13,8 +13,9 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use xshell::Shell;
 
-/// Builds the HTTP test guest for wasm32-wasip2 and returns its `.wasm`.
-pub fn guest(root: &Path) -> Result<PathBuf> {
+/// Builds the HTTP test guest `package` (`http` for WASI 0.2, `http3` for
+/// 0.3) for wasm32-wasip2 and returns its `.wasm`.
+pub fn guest(root: &Path, package: &str) -> Result<PathBuf> {
     use wcompose::workspace::{GuestBuild, ensure_targets, lock_guest_builds};
     let target_root = root.join("target");
     let _lock = lock_guest_builds(&target_root)?;
@@ -23,13 +24,13 @@ pub fn guest(root: &Path) -> Result<PathBuf> {
         manifest: root.join("tests/guests/Cargo.toml"),
         target: "wasm32-wasip2".to_string(),
         target_dir: target_root.join("test-guests"),
-        packages: vec!["http".to_string()],
+        packages: vec![package.to_string()],
     }
     .run()?;
     built
         .into_iter()
-        .find(|p| p.file_stem().is_some_and(|s| s == "http"))
-        .context("the http guest build produced no http.wasm")
+        .find(|p| p.file_stem().is_some_and(|s| s == package))
+        .with_context(|| format!("the {package} guest build produced no {package}.wasm"))
 }
 
 /// `wasmtime serve -S cli` on a free loopback port, stopped when dropped.
@@ -170,12 +171,42 @@ fn agree(what: &str, ours: &Response, theirs: &Response, whole: bool) -> Result<
     Ok(())
 }
 
-/// `cargo xtask interop`'s serve part: the HTTP test guest on
-/// `wcompose serve` (the library's server) and on `wasmtime serve -S cli`,
-/// asked the same requests; the guest's answers must be equal, and the
-/// answers each server makes for a trapping guest must share the status.
+/// A request of the comparison: method, path, body, and whether the
+/// whole answer must be equal (else the status only: the servers' own
+/// 500 pages differ, wasmtime's is HTML).
+type Case = (&'static str, &'static str, &'static [u8], bool);
+
+/// `cargo xtask interop`'s serve part: the HTTP test guests (WASI 0.2 and
+/// 0.3) on `wcompose serve` (the library's server) and on `wasmtime serve
+/// -S cli`, asked the same requests; the guest's answers must be equal, the
+/// answers to a trapping guest must share the status, and both servers go
+/// on serving after it.
 pub fn interop(_sh: &Shell, root: &Path, wasmtime: &Path) -> Result<()> {
-    let wasm = guest(root)?;
+    let p2: &[Case] = &[
+        ("GET", "/ok", b"", true),
+        ("GET", "/nope", b"", true),
+        ("GET", "/big", b"", true),
+        ("POST", "/echo", b"{\"a\":[1,2]}", true),
+        ("GET", "/sleep", b"", true),
+        ("GET", "/trap", b"", false),
+        ("GET", "/ok", b"", true),
+    ];
+    let p3: &[Case] = &[
+        ("GET", "/ok", b"", true),
+        ("GET", "/nope", b"", true),
+        ("GET", "/sleep", b"", true),
+        ("GET", "/trap", b"", false),
+        ("GET", "/ok", b"", true),
+    ];
+    for (package, cases) in [("http", p2), ("http3", p3)] {
+        compare(root, wasmtime, package, cases)?;
+    }
+    println!("serve: wcompose serve and wasmtime serve answer the HTTP test guests alike");
+    Ok(())
+}
+
+fn compare(root: &Path, wasmtime: &Path, package: &str, cases: &[Case]) -> Result<()> {
+    let wasm = guest(root, package)?;
     let bytes = std::fs::read(&wasm)?;
     let ours = wcompose::serve::Server::start(
         &bytes,
@@ -186,35 +217,18 @@ pub fn interop(_sh: &Shell, root: &Path, wasmtime: &Path) -> Result<()> {
         |_| {},
     )?;
     let theirs = WasmtimeServe::start(wasmtime, &wasm)?;
-    let cases: [(&str, &str, &[u8], bool); 6] = [
-        ("GET", "/ok", b"", true),
-        ("GET", "/nope", b"", true),
-        ("GET", "/big", b"", true),
-        ("POST", "/echo", b"{\"a\":[1,2]}", true),
-        ("GET", "/sleep", b"", true),
-        // wasmtime serve's 500 is an HTML page, ours plain text.
-        ("GET", "/trap", b"", false),
-    ];
     for (method, path, body, whole) in cases {
-        let what = format!("{method} {path}");
+        let what = format!("{package}: {method} {path}");
         let a = send(ours.addr(), method, path, body)?;
         let b = send(theirs.addr, method, path, body)?;
-        agree(&what, &a, &b, whole)?;
+        agree(&what, &a, &b, *whole)?;
         println!(
             "serve: {what}: both answered {} ({} bytes{})",
             a.status,
             a.body.len(),
-            if whole { ", equal" } else { "" }
+            if *whole { ", equal" } else { "" }
         );
     }
-    // Both go on serving after the trap.
-    agree(
-        "GET /ok after /trap",
-        &send(ours.addr(), "GET", "/ok", b"")?,
-        &send(theirs.addr, "GET", "/ok", b"")?,
-        true,
-    )?;
-    println!("serve: wcompose serve and wasmtime serve answer the HTTP test guest's routes alike");
     ours.stop();
     Ok(())
 }
@@ -307,7 +321,7 @@ fn parse_wrk_duration(text: &str) -> Option<Duration> {
 /// HTTP test guest, each under the same wrk load, alternating, medians.
 pub fn measure(sh: &Shell, root: &Path, wcompose: &Path, wasmtime: &Path) -> Result<Measured> {
     let wrk = wrk(sh)?;
-    let wasm = guest(root)?;
+    let wasm = guest(root, "http")?;
     let ours = WcomposeServe::start(wcompose, &wasm, &root.join("target/bench/cache"))?;
     let theirs = WasmtimeServe::start(wasmtime, &wasm)?;
     let servers = [
