@@ -539,6 +539,7 @@ impl HandlerState for State {
         self.shared.arm(&mut store).map_err(wasmtime::Error::new)?;
         let proxy = self.pre.instantiate_async(&mut store).await?;
         let request_timeout = self.timeout.unwrap_or(Duration::MAX);
+        let expired = Arc::new(AtomicBool::new(false));
         Ok(Instance {
             store,
             proxy,
@@ -546,6 +547,7 @@ impl HandlerState for State {
             expiration: Expiration {
                 request_timeout,
                 sleep: Box::pin(tokio::time::sleep(Duration::MAX)),
+                expired: Arc::clone(&expired),
             },
             state: Worker {
                 reuse: self.reuse,
@@ -553,6 +555,7 @@ impl HandlerState for State {
                 shared: Arc::clone(&self.shared),
                 events: Arc::clone(&self.events),
                 waiting: std::sync::Mutex::new(Vec::new()),
+                expired,
             },
         })
     }
@@ -564,6 +567,8 @@ impl HandlerState for State {
 struct Expiration {
     request_timeout: Duration,
     sleep: Pin<Box<tokio::time::Sleep>>,
+    /// Set when a busy instance is dropped for running past the limit.
+    expired: Arc<AtomicBool>,
 }
 
 impl WorkerExpiration for Expiration {
@@ -585,7 +590,11 @@ impl WorkerExpiration for Expiration {
         if deadline != this.sleep.deadline() {
             this.sleep.as_mut().reset(deadline);
         }
-        this.sleep.as_mut().poll(cx)
+        let polled = this.sleep.as_mut().poll(cx);
+        if polled.is_ready() && status != WorkerStatus::Idle {
+            this.expired.store(true, Ordering::SeqCst);
+        }
+        polled
     }
 }
 
@@ -602,6 +611,8 @@ struct Worker {
     events: Events,
     /// The requests this instance took that may still wait for it.
     waiting: std::sync::Mutex<Vec<Why>>,
+    /// Whether the instance was dropped for running past the time limit.
+    expired: Arc<AtomicBool>,
 }
 
 impl WorkerState for Worker {
@@ -635,8 +646,15 @@ impl WorkerState for Worker {
     }
 
     fn drop(&self, store: Store<ServeHost>, result: wasmtime::Result<()>) {
-        let Err(error) = result else {
-            return;
+        // An instance dropped past the time limit while blocked in the
+        // host, where no epoch deadline reaches, failed as an interrupted
+        // one would have.
+        let expired = self.expired.load(Ordering::SeqCst);
+        let error = match result {
+            Err(error) if !expired || error.downcast_ref::<Trap>().is_some() => error,
+            Err(_) | Ok(()) if expired => Trap::Interrupt.into(),
+            Err(error) => error,
+            Ok(()) => return,
         };
         let denied = store.data().wasi.limiter.denied;
         let failure = Arc::new(GuestFailure::new(error, self.shared.limits(), denied));
