@@ -283,12 +283,30 @@ mod tests {
         };
         let config = crate::run::engine_config(&Default::default());
         let engine = wasmtime::Engine::new(&config).unwrap();
-        let linker = crate::run::wasi_linker(&engine, mode).unwrap();
+        let linker = crate::run::wasi_linker::<crate::run::Host>(&engine, mode).unwrap();
+        defines(&engine, &linker, name, item)
+    }
+
+    /// Whether the linker `wcompose serve` builds defines `item` in
+    /// instance `name`, probed as [`linker_has`] probes.
+    fn serve_linker_has(name: &str, item: &str) -> bool {
+        let config = crate::run::engine_config(&Default::default());
+        let engine = wasmtime::Engine::new(&config).unwrap();
+        let linker = crate::serve::http_linker(&engine).unwrap();
+        defines(&engine, &linker, name, item)
+    }
+
+    fn defines<T>(
+        engine: &wasmtime::Engine,
+        linker: &wasmtime::component::Linker<T>,
+        name: &str,
+        item: &str,
+    ) -> bool {
         let probe = |ty: &str| {
             let wat =
                 format!("(component (import \"{name}\" (instance (export \"{item}\" {ty}))))");
             let component =
-                wasmtime::component::Component::new(&engine, wat::parse_str(wat).unwrap()).unwrap();
+                wasmtime::component::Component::new(engine, wat::parse_str(wat).unwrap()).unwrap();
             match linker.instantiate_pre(&component) {
                 Ok(_) => true,
                 Err(e) => !format!("{e:#}").contains("implementation is missing"),
@@ -371,6 +389,36 @@ mod tests {
                 "{newer}"
             );
             assert!(linker_has(&newer, &item), "{newer}");
+        }
+    }
+
+    #[test]
+    fn every_interface_of_the_wasi_http_profile_links_against_the_server() {
+        for (name, version, item) in listed("wasi-http") {
+            assert!(
+                serve_linker_has(&format!("{name}@{version}"), &item),
+                "{name}@{version}: the serve linker has no `{item}` in it"
+            );
+        }
+    }
+
+    #[test]
+    fn http_interfaces_outside_the_wasi_http_profile_fail_to_link_against_the_server() {
+        let profile = HostProfile::named("wasi-http").unwrap();
+        for (name, item) in [
+            ("wasi:http/types@0.4.0", "fields"),
+            ("wasi:http/outgoing-handler@0.3.0", "handle"),
+            ("wasi:http/client@0.2.0", "send"),
+            ("wasi:http/types@0.3.0-rc-2025-09-16", "fields"),
+        ] {
+            assert!(
+                !profile.answer(name).links(),
+                "{name}: the profile links it"
+            );
+            assert!(
+                !serve_linker_has(name, item),
+                "{name}: the serve linker has `{item}` in it"
+            );
         }
     }
 }

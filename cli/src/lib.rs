@@ -19,6 +19,8 @@
 //! - [`plug`] connects a socket's imports to plugs' exports, transitively.
 //! - [`view`] draws a composition (DOT, Mermaid) and explains its edges.
 //! - [`run`] runs components under wasmtime with WASI preview 2.
+//! - [`serve`] serves HTTP with a component exporting a WASI HTTP handler,
+//!   on the runner, sandbox, limits and cache of [`run`].
 //! - [`wit`] loads WIT packages from files and folders.
 //! - [`workspace`] drives all of the above for a workspace of guests, and
 //!   [`build`] does so incrementally, recording a lockfile.
@@ -36,6 +38,7 @@ pub mod host;
 pub mod inspect;
 pub mod plug;
 pub mod run;
+pub mod serve;
 pub mod source;
 pub mod view;
 pub mod wit;

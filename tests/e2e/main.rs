@@ -17,6 +17,9 @@
 //! - `build`: `wcompose.toml` builds, reproducibility, `wcompose.lock`.
 //! - `run`: `wcompose run`: invoke, commands, sandbox, limits and traps,
 //!   the precompiled cache, and the embedding runner.
+//! - `serve`: `wcompose serve` and the library's `Server` under a real HTTP
+//!   client: routes, traps, limits, concurrency, 503, 413, graceful stop,
+//!   outgoing grants, refused components.
 //! - `faults`: many failing guests in one process leak nothing.
 //! - `wasi3`: WASI 0.3 and Component Model async: the report composition
 //!   (async across a component boundary), a WASI 0.3 command, its sandbox
@@ -35,5 +38,6 @@ mod patterns;
 mod plug;
 mod run;
 mod seed;
+mod serve;
 mod support;
 mod wasi3;

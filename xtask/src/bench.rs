@@ -35,6 +35,7 @@ use xshell::{Shell, cmd};
 
 use crate::tools::{self, Tool};
 use process::Proc;
+pub(crate) use report::Serving;
 use report::{ColdStart, Comparison, Machine, Report, Timing};
 use stats::{Plan, format_duration};
 
@@ -197,6 +198,8 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         sizes: Vec::new(),
         composed: None,
         cold_start: Vec::new(),
+        serving: Vec::new(),
+        serving_load: String::new(),
         targets: Vec::new(),
         notes: Vec::new(),
     };
@@ -236,6 +239,11 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         &options.slow_plan(),
     )?;
     report.in_process = in_process.rows.clone();
+
+    eprintln!("\nserving HTTP");
+    let serving = crate::serve::measure(sh, root, &bins.wcompose, &bins.wasmtime)?;
+    report.serving = serving.rows;
+    report.serving_load = serving.load;
 
     let (sizes, composed) = sizes::measure(&sizes::Paths {
         root,

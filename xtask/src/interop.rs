@@ -3,7 +3,9 @@
 //! `wasmtime` CLI runs them unchanged (the app command with the sample
 //! requests, `--invoke` on the seed composition, and the seed's other
 //! patterns: the serverless command with the sample events, `--invoke` on
-//! the edge handler, the container service and the router).
+//! the edge handler, the container service and the router). `serve`
+//! compares `wcompose serve` with `wasmtime serve -S cli` on the HTTP test
+//! guests: the same requests get the same answers.
 //!
 //! `cargo xtask interop componentize` (also the first part of the whole
 //! task) compares `wcompose componentize` with `wasm-tools component new`
@@ -142,5 +144,5 @@ fn report(sh: &Shell, root: &Path, wasm_tools: &Path, wasmtime: &Path) -> Result
     if !output.starts_with("ok(") {
         bail!("the wasmtime CLI gave an unexpected result for {call} on report.wasm: {output}");
     }
-    Ok(())
+    crate::serve::interop(sh, root, wasmtime)
 }

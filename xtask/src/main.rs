@@ -9,12 +9,14 @@
 //! - `cargo xtask wac-agreement`: compare wcompose with `wac compose` on the
 //!   conformance suite.
 //! - `cargo xtask bench`: measure wcompose against those CLIs, in time and
-//!   size, and write `target/bench/report.{md,json}`.
+//!   size, and write `target/bench/report.{md,json}`; `cargo xtask
+//!   bench-serve` measures only `wcompose serve` against `wasmtime serve`.
 
 mod bench;
 mod compose;
 mod fuzz;
 mod interop;
+mod serve;
 mod tools;
 mod wac_agreement;
 
@@ -33,7 +35,9 @@ Tasks:
   interop [componentize]
             compare `wcompose componentize` with `wasm-tools component new`
             byte for byte (only that, with `componentize`), then compose,
-            validate with wasm-tools and run with the wasmtime CLI
+            validate with wasm-tools and run with the wasmtime CLI; serve the
+            HTTP test guests with `wcompose serve` and `wasmtime serve` and
+            compare the answers
   fuzz TARGET [--time SECONDS]
             run a cargo-fuzz target (componentize, check, check_differential,
             compose, wit) on nightly; installs cargo-fuzz when missing
@@ -44,7 +48,11 @@ Tasks:
             (whole processes, in process, synthetic graphs of 25 to 400
             components, sizes per stage) and write target/bench/report.md
             and report.json; `--quick` for fewer repetitions and graphs
-            up to 100 components
+            up to 100 components; with `wcompose serve` against `wasmtime
+            serve` under wrk (installed with apt-get when missing)
+  bench-serve
+            only the serving rows: `wcompose serve` and `wasmtime serve` on
+            the HTTP test guest under the same wrk load
 ";
 
 fn main() -> std::process::ExitCode {
@@ -65,6 +73,7 @@ fn main() -> std::process::ExitCode {
         Some("wac-agreement") => wac_agreement::run(&sh, &root),
         Some("fuzz") => fuzz::run(&sh, &root, &args[1..]),
         Some("bench") => bench::run(&sh, &root, &args[1..]),
+        Some("bench-serve") => serve::bench(&sh, &root),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())

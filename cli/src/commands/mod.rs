@@ -9,6 +9,7 @@ mod inspect;
 mod output;
 pub mod plug;
 mod run;
+mod serve;
 mod why;
 
 use std::io::{IsTerminal, Write};
@@ -27,6 +28,7 @@ pub enum Command {
     Why(why::Why),
     Check(check::Check),
     Run(run::Run),
+    Serve(serve::Serve),
     Inspect(inspect::Inspect),
 }
 
@@ -40,6 +42,7 @@ impl Command {
             Command::Why(c) => c.exec(),
             Command::Check(c) => c.exec(),
             Command::Run(c) => c.exec(),
+            Command::Serve(c) => c.exec(),
             Command::Inspect(c) => c.exec(),
         }
     }

@@ -78,7 +78,7 @@ pub struct Run {
 /// What the guest may reach; nothing unless granted.
 #[derive(clap::Args)]
 #[command(next_help_heading = "Sandbox")]
-struct SandboxArgs {
+pub(super) struct SandboxArgs {
     /// Grant a host folder, read-write, seen by the guest at GUEST (default:
     /// the host path as written). Repeatable. E.g. `--dir .`,
     /// `--dir ./data::/data`.
@@ -99,7 +99,7 @@ struct SandboxArgs {
 /// What the guest may consume.
 #[derive(clap::Args)]
 #[command(next_help_heading = "Limits")]
-struct LimitArgs {
+pub(super) struct LimitArgs {
     /// The most linear memory all of the guest's memories may hold
     /// together, e.g. `64MiB`, `512KiB`, `1G` (powers of 1024; `MB`, `GB`
     /// are powers of 1000).
@@ -119,6 +119,35 @@ struct LimitArgs {
     /// [default: 512KiB].
     #[arg(long, value_name = "SIZE", value_parser = parse_stack)]
     max_stack: Option<usize>,
+}
+
+impl SandboxArgs {
+    /// The grants, environment variables resolved against the host's.
+    pub(super) fn sandbox(&self) -> Sandbox {
+        let mut sandbox = Sandbox {
+            dirs: self.dirs.clone(),
+            env: Vec::new(),
+            inherit_network: self.inherit_network,
+        };
+        for grant in &self.env {
+            sandbox.grant_env(grant.clone());
+        }
+        sandbox
+    }
+}
+
+impl LimitArgs {
+    /// The limits.
+    pub(super) fn limits(&self) -> Limits {
+        Limits {
+            max_memory: self.max_memory,
+            timeout: self.timeout,
+            fuel: self.fuel,
+            max_wasm_stack: self
+                .max_stack
+                .unwrap_or(wcompose::run::DEFAULT_MAX_WASM_STACK),
+        }
+    }
 }
 
 fn parse_dir(spec: &str) -> std::result::Result<Preopen, wcompose::run::SandboxError> {
@@ -160,23 +189,8 @@ const TIMEOUT_GRACE: Duration = Duration::from_secs(1);
 impl Run {
     pub fn exec(self) -> Result<ExitCode> {
         let bytes = super::read_input(&self.file)?;
-        let mut sandbox = Sandbox {
-            dirs: self.sandbox.dirs.clone(),
-            env: Vec::new(),
-            inherit_network: self.sandbox.inherit_network,
-        };
-        for grant in &self.sandbox.env {
-            sandbox.grant_env(grant.clone());
-        }
-        let limits = Limits {
-            max_memory: self.limits.max_memory,
-            timeout: self.limits.timeout,
-            fuel: self.limits.fuel,
-            max_wasm_stack: self
-                .limits
-                .max_stack
-                .unwrap_or(wcompose::run::DEFAULT_MAX_WASM_STACK),
-        };
+        let sandbox = self.sandbox.sandbox();
+        let limits = self.limits.limits();
         let options = RuntimeOptions {
             cache: if self.no_cache {
                 None

@@ -87,8 +87,12 @@ fn is_wasi_p3(name: &str) -> bool {
         .is_some_and(|(_, version)| version == "0.3" || version.starts_with("0.3."))
 }
 
-/// A linker with the WASI host for `mode`.
-pub(crate) fn wasi_linker(engine: &wasmtime::Engine, mode: Mode) -> Result<Linker<Host>, RunError> {
+/// A linker with the WASI host for `mode`, for stores whose data is `T`
+/// (`run`'s [`Host`], or `serve`'s, which adds WASI HTTP to it).
+pub(crate) fn wasi_linker<T: wasmtime_wasi::WasiView + 'static>(
+    engine: &wasmtime::Engine,
+    mode: Mode,
+) -> Result<Linker<T>, RunError> {
     let mut linker = Linker::new(engine);
     match mode {
         Mode::Sync => wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(prepare)?,

@@ -65,9 +65,9 @@ pub use types::{type_to_wit, wave};
 
 /// The state of one guest instance: its WASI context and its limits.
 pub struct Host {
-    ctx: WasiCtx,
-    table: ResourceTable,
-    limiter: limits::Limiter,
+    pub(crate) ctx: WasiCtx,
+    pub(crate) table: ResourceTable,
+    pub(crate) limiter: limits::Limiter,
 }
 
 impl WasiView for Host {
@@ -229,7 +229,7 @@ fn flags(features: &[(&str, &str)]) -> String {
     flags.join(" ")
 }
 
-fn prepare(error: impl Into<anyhow::Error>) -> RunError {
+pub(crate) fn prepare(error: impl Into<anyhow::Error>) -> RunError {
     RunError::Prepare(error.into())
 }
 
@@ -376,6 +376,7 @@ pub(crate) fn engine_config(limits: &Limits) -> Config {
 }
 
 pub(crate) use concurrent::wasi_linker;
+pub(crate) use runner::pool;
 
 /// Limits, grants and the epoch ticker, shared by every store of a
 /// runtime or runner.
@@ -404,22 +405,34 @@ impl Shared {
     pub(crate) fn store(
         &self,
         engine: &Engine,
-        mut builder: WasiCtxBuilder,
+        builder: WasiCtxBuilder,
     ) -> Result<Store<Host>, RunError> {
-        self.sandbox.apply(&mut builder)?;
-        let host = Host {
-            ctx: builder.build(),
-            table: ResourceTable::new(),
-            limiter: self.limits.limiter(),
-        };
-        let mut store = Store::new(engine, host);
+        let mut store = Store::new(engine, self.host(builder)?);
         store.limiter(|host| &mut host.limiter);
         self.arm(&mut store)?;
         Ok(store)
     }
 
+    /// The state of one guest instance: the WASI context from `builder`
+    /// plus the sandbox's grants, and the memory limiter, for a store that
+    /// the caller makes (and points at the limiter).
+    pub(crate) fn host(&self, mut builder: WasiCtxBuilder) -> Result<Host, RunError> {
+        self.sandbox.apply(&mut builder)?;
+        Ok(Host {
+            ctx: builder.build(),
+            table: ResourceTable::new(),
+            limiter: self.limits.limiter(),
+        })
+    }
+
+    /// The limits every store gets.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Refills the fuel and restarts the clock, before a run or call.
-    pub(crate) fn arm(&self, store: &mut Store<Host>) -> Result<(), RunError> {
+    pub(crate) fn arm(&self, mut store: impl wasmtime::AsContextMut) -> Result<(), RunError> {
+        let mut store = store.as_context_mut();
         if let Some(fuel) = self.limits.fuel {
             store.set_fuel(fuel).map_err(prepare)?;
         }

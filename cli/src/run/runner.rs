@@ -127,7 +127,10 @@ impl Runner {
         // instantiation cheaper.
         let mode = Mode::of(bytes);
         config.concurrency_support(mode == Mode::Concurrent);
-        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool(&options)));
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool(
+            options.max_instances,
+            &options.limits,
+        )));
         let engine = Engine::new(&config).map_err(prepare)?;
         let compiled = compile(&engine, bytes, options.cache.as_ref())?;
         let pre = wasi_linker(&engine, mode)?
@@ -319,9 +322,10 @@ fn check_arity(function: &Function, args: &[Val]) -> Result<(), RunError> {
     })
 }
 
-/// The pooling allocator's slots for `options.max_instances` instances.
-fn pool(options: &RunnerOptions) -> PoolingAllocationConfig {
-    let instances = options.max_instances.max(1);
+/// The pooling allocator's slots for `max_instances` instances of a
+/// component (a composition of a few), within `limits`.
+pub(crate) fn pool(max_instances: u32, limits: &Limits) -> PoolingAllocationConfig {
+    let instances = max_instances.max(1);
     let mut pool = PoolingAllocationConfig::new();
     pool.total_component_instances(instances)
         .total_core_instances(instances.saturating_mul(CORE_INSTANCES_PER_INSTANCE))
@@ -337,7 +341,7 @@ fn pool(options: &RunnerOptions) -> PoolingAllocationConfig {
             .linear_memory_keep_resident(KEEP_RESIDENT)
             .table_keep_resident(KEEP_RESIDENT);
     }
-    if let Some(max) = options.limits.max_memory {
+    if let Some(max) = limits.max_memory {
         pool.max_memory_size(usize::try_from(max).unwrap_or(usize::MAX));
     }
     pool

@@ -160,6 +160,22 @@ pub struct ColdStart {
     pub median: Duration,
 }
 
+/// One HTTP server under the load generator (`wcompose serve` or
+/// `wasmtime serve`, the same component), medians over rounds.
+#[derive(Debug, Clone)]
+pub struct Serving {
+    /// The server.
+    pub server: String,
+    /// Requests answered per second.
+    pub requests_per_s: f64,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th percentile latency.
+    pub p99: Duration,
+    /// Responses that were errors or not 2xx, over all rounds.
+    pub failed: u64,
+}
+
 /// A performance target from the issues, and whether this run meets it.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -192,6 +208,10 @@ pub struct Report {
     pub composed: Option<ComposedSize>,
     /// Cold start of the seed composition.
     pub cold_start: Vec<ColdStart>,
+    /// HTTP servers on the same handler, and how the load was made.
+    pub serving: Vec<Serving>,
+    /// The load generator's command line, for the serving rows.
+    pub serving_load: String,
     /// Targets from the issues.
     pub targets: Vec<Target>,
     /// Things a reader should know about this run.
@@ -388,6 +408,26 @@ impl Report {
             let _ = writeln!(out, "| {what} | {figure} |");
         }
 
+        if !self.serving.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n## Serving HTTP (the HTTP test guest's `/ok`; {})\n\n\
+                 | server | requests/s | p50 | p99 | failed |\n|---|---|---|---|---|",
+                self.serving_load
+            );
+            for s in &self.serving {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    s.server,
+                    thousands(s.requests_per_s.round() as u64),
+                    format_duration(s.p50),
+                    format_duration(s.p99),
+                    s.failed
+                );
+            }
+        }
+
         if !self.notes.is_empty() {
             out.push_str("\n## Notes\n\n");
             for note in &self.notes {
@@ -460,6 +500,14 @@ impl Report {
                 "what": c.what,
                 "median_ns": c.median.as_nanos() as u64,
             })).collect::<Vec<_>>(),
+            "serving": self.serving.iter().map(|s| json!({
+                "server": s.server,
+                "requests_per_s": s.requests_per_s,
+                "p50_ns": s.p50.as_nanos() as u64,
+                "p99_ns": s.p99.as_nanos() as u64,
+                "failed": s.failed,
+            })).collect::<Vec<_>>(),
+            "serving_load": self.serving_load,
             "notes": self.notes,
         })
     }
@@ -584,6 +632,8 @@ mod tests {
                 parts: vec![("a".into(), 50), ("b".into(), 50)],
             }),
             cold_start: vec![],
+            serving: vec![],
+            serving_load: String::new(),
             targets: vec![Target {
                 issue: 6,
                 what: "compose ≤ 0.75× wac".into(),
