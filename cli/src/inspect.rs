@@ -301,7 +301,7 @@ pub fn inspect(bytes: &[u8], file: &str) -> Result<Inspection, InspectError> {
             }
             inspection.imports = walk.core_imports;
             inspection.exports = walk.core_exports;
-            core_notes(core, &mut inspection);
+            core_notes(core, &bytes, &mut inspection);
             let export_functions = inspection
                 .exports
                 .iter()
@@ -541,9 +541,13 @@ fn is_entry_function(name: &str) -> bool {
     !(name.starts_with('_') || name.starts_with("cabi_") || name.starts_with("cabi-"))
 }
 
-/// Notes for core modules: the seed's pitfalls 1 and 3.
-fn core_notes(core: &artifact::CoreModule, inspection: &mut Inspection) {
-    if !core.other_import_modules.is_empty() {
+/// Notes for core modules: the seed's pitfalls 1 and 3. Imports from a
+/// module such as `env` are a pitfall only when wit-component refuses them:
+/// an imported memory or wasm-ld's stack-pointer and TLS symbols are not.
+fn core_notes(core: &artifact::CoreModule, bytes: &[u8], inspection: &mut Inspection) {
+    if !core.other_import_modules.is_empty()
+        && crate::componentize::componentize(bytes, Default::default()).is_err()
+    {
         inspection.notes.push(Note {
             code: "foreign-imports",
             message: format!(

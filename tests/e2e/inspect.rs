@@ -344,6 +344,29 @@ fn a_core_importing_env_is_diagnosed_as_a_wasm32_unknown_unknown_build() {
 }
 
 #[test]
+fn a_core_importing_its_memory_from_env_is_not_called_a_wasm32_unknown_unknown_build() {
+    // `wasm-ld --import-memory` names the memory `env.memory`, and a
+    // threaded build imports its stack pointer; wit-component makes a
+    // component of both, so inspect has no pitfall to report.
+    let core = wat::parse_str(
+        r#"(module
+             (import "env" "memory" (memory 1))
+             (import "env" "__wasm_get_stack_pointer" (func (result i32)))
+             (import "env" "__wasm_set_tls_base" (func (param i32)))
+             (func (export "main")))"#,
+    )
+    .unwrap();
+    let inspection = inspect_bytes(&core);
+    assert_eq!(inspection.kind, Kind::Core);
+    assert!(
+        !inspection.notes.iter().any(|n| n.code == "foreign-imports"),
+        "{:?}",
+        inspection.notes
+    );
+    assert!(wcompose::componentize::componentize(&core, Default::default()).is_ok());
+}
+
+#[test]
 fn a_core_without_any_imports_may_lack_wasi() {
     let core = wat::parse_str(
         r#"(module (func (export "add") (param i32 i32) (result i32)
