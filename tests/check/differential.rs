@@ -30,23 +30,9 @@ use super::Trial;
 const CHUNK: u64 = 100;
 const CHUNKS: u64 = 3;
 
-/// The generator's input for `seed`.
-pub fn bytes_for(seed: u64) -> Vec<u8> {
-    let mut state = seed;
-    let mut out = Vec::with_capacity(4096);
-    while out.len() < 4096 {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    out
-}
-
 /// Compares the pair of one seed.
 pub fn outcome(seed: u64) -> Option<generate::Outcome> {
-    let bytes = bytes_for(seed);
+    let bytes = super::common::bytes_for(seed);
     generate::compare(&mut arbitrary::Unstructured::new(&bytes))
 }
 

@@ -1,4 +1,5 @@
-//! What the fixture suites (`check/`, `compose/`, `bad-input/`) share:
+//! What the fixture suites (`check/`, `compose/`, `componentize/`,
+//! `bad-input/`) share:
 //! listing case folders, turning each into its own libtest-mimic trial, and
 //! comparing output with an expected file (a whole-text snapshot), or
 //! writing it under `BLESS=1`.
@@ -113,4 +114,20 @@ impl Problems {
 /// `--exact`, `--format terse`, ... as cargo test and nextest pass them).
 pub fn run(trials: Vec<Trial>) -> ! {
     libtest_mimic::run(&libtest_mimic::Arguments::from_args(), trials).exit()
+}
+
+/// The input of a generator (`arbitrary::Unstructured`) for one seed of a
+/// differential trial: 4 KiB of splitmix64, so a failing seed is replayed
+/// exactly.
+pub fn bytes_for(seed: u64) -> Vec<u8> {
+    let mut state = seed;
+    let mut out = Vec::with_capacity(4096);
+    while out.len() < 4096 {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    out
 }

@@ -66,20 +66,6 @@ const MUTATIONS: [Mutation; 7] = [
     Mutation::Preview1Import,
 ];
 
-/// The generator's input for `seed`.
-fn bytes_for(seed: u64) -> Vec<u8> {
-    let mut state = seed;
-    let mut out = Vec::with_capacity(4096);
-    while out.len() < 4096 {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
-    }
-    out
-}
-
 /// One seed's module and both verdicts.
 pub struct Outcome {
     pub world: String,
@@ -108,7 +94,7 @@ fn verdict(v: &Result<Vec<u8>, String>) -> String {
 /// Generates the module of `seed` and asks both; `None` when the bytes
 /// make no package with a world.
 pub fn outcome(seed: u64, dir: &Path) -> Option<Outcome> {
-    let bytes = bytes_for(seed);
+    let bytes = super::common::bytes_for(seed);
     let mut u = Unstructured::new(&bytes);
     // wit-smith asserts on the rare package that wit-parser rejects; such
     // bytes generate nothing.
