@@ -8,8 +8,8 @@
 //! what it imports, which must not land in `components/`.
 
 use super::guest::{Built, GuestError, Job, create_dir};
-use crate::fsutil;
 use super::toolchain;
+use crate::fsutil;
 
 /// Builds a Python guest into a component.
 pub fn build(job: &Job<'_>) -> Result<Built, GuestError> {
