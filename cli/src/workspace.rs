@@ -9,6 +9,10 @@
 //! `package = "ns:name"` names the package that compositions know it by,
 //! instead of the package of the world it embeds.
 //!
+//! Guests in other languages are folders of `components/` with a
+//! `wcompose.toml` (see [`crate::build::guest`]), named in compositions by
+//! the `package` it gives.
+//!
 //! Outputs go under `target/wcompose/`:
 //! `deps/<namespace>/<name>.wasm` holds one component per guest, the folder
 //! layout `wac compose --deps-dir` expects, and `<composition>.wasm` holds
@@ -140,6 +144,29 @@ pub enum WorkspaceError {
         /// What is wrong.
         reason: String,
     },
+    /// A guest in a language other than Rust failed to build.
+    #[error("failed to build guest `{guest}`")]
+    Guest {
+        /// The guest's name.
+        guest: String,
+        /// The cause.
+        #[source]
+        source: Box<crate::build::guest::GuestError>,
+    },
+    /// Two guests claim the same package name.
+    #[error(
+        "`{}` and `{}` are both named package `{package}`, so compositions cannot tell them apart\n  \
+         help: give one of them another `package` (in `[package.metadata.wcompose]` or its `wcompose.toml`)",
+        first.display(), second.display()
+    )]
+    DuplicatePackage {
+        /// The package.
+        package: String,
+        /// One guest's output.
+        first: PathBuf,
+        /// The other's.
+        second: PathBuf,
+    },
     /// A folder could not be listed or created.
     #[error("failed to access `{}`", path.display())]
     Dir {
@@ -187,6 +214,12 @@ impl Workspace {
         self.root.join("target").join("guests")
     }
 
+    /// Where toolchains that the project installs itself live (a Python
+    /// virtual environment, an npm prefix).
+    pub fn toolchains_dir(&self) -> PathBuf {
+        self.root.join("target").join("toolchains")
+    }
+
     /// The deps folder the compositions resolve packages from.
     pub fn deps_dir(&self) -> PathBuf {
         self.out_dir.join("deps")
@@ -211,13 +244,30 @@ impl Workspace {
         packages.map(guest_crate).collect()
     }
 
+    /// Builds every guest of `components/`, in every language, installing
+    /// toolchains as needed into [`Workspace::toolchains_dir`], and returns
+    /// the `.wasm` files; the first guest that fails is the error. See
+    /// [`crate::build::build_guests`] for progress and partial results.
+    pub fn build_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
+        let options = crate::build::toolchain::ToolchainOptions::new(self.toolchains_dir());
+        let mut builds = crate::build::build_guests(self, &options, &mut |_| {})?;
+        if !builds.failed.is_empty() {
+            let (guest, source) = builds.failed.swap_remove(0);
+            return Err(WorkspaceError::Guest {
+                guest,
+                source: Box::new(source),
+            });
+        }
+        Ok(builds.outputs)
+    }
+
     /// Builds every guest crate of `components/` (release profile) and
     /// returns the paths of the `.wasm` files: core modules for
     /// wasm32-wasip1 crates, components for wasm32-wasip2 ones. Crates are
     /// built with one cargo invocation per target. Installs the wasm
-    /// targets first when they are missing.
-    pub fn build_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
-        let _lock = lock_guest_builds(&self.root.join("target"))?;
+    /// targets first when they are missing. The caller holds
+    /// [`lock_guest_builds`].
+    pub fn build_rust_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
         let crates = self.guest_crates()?;
         let mut targets: Vec<&str> = GUEST_TARGETS.to_vec();
         for krate in &crates {
@@ -280,13 +330,19 @@ impl Workspace {
     /// Componentizes each guest core and writes it to
     /// `deps/<namespace>/<name>.wasm`, named by its crate's
     /// `[package.metadata.wcompose] package`, else by the WIT package of the
-    /// world it embeds. Components (from wasm32-wasip2) pass through.
+    /// world it embeds; a guest in another language by the `package` of its
+    /// `wcompose.toml`. Components (from wasm32-wasip2, Python, JavaScript)
+    /// pass through.
     pub fn componentize_guests(
         &self,
         cores: &[PathBuf],
     ) -> Result<Vec<GuestComponent>, WorkspaceError> {
         let crates = self.guest_crates()?;
-        let mut out = Vec::new();
+        let others: Vec<crate::build::guest::Guest> =
+            crate::build::guest::discover(&self.components_dir())
+                .map(|guests| guests.into_iter().filter_map(|(_, g)| g.ok()).collect())
+                .unwrap_or_default();
+        let mut out: Vec<GuestComponent> = Vec::new();
         for core in cores {
             let bytes = fsutil::read(core)?;
             let componentized =
@@ -296,14 +352,29 @@ impl Workspace {
                         source,
                     },
                 )?;
-            let named = core
+            let stem = core
                 .file_stem()
-                .and_then(|stem| crate_of_artifact(&crates, &stem.to_string_lossy()))
-                .and_then(|krate| krate.package.clone());
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let named = crate_of_artifact(&crates, &stem)
+                .and_then(|krate| krate.package.clone())
+                .or_else(|| {
+                    others
+                        .iter()
+                        .find(|g| g.name == stem)
+                        .map(|g| g.package.clone())
+                });
             let package = match named {
                 Some(package) => package,
                 None => world_package(core, &bytes)?,
             };
+            if let Some(other) = out.iter().find(|c| c.package == package) {
+                return Err(WorkspaceError::DuplicatePackage {
+                    package,
+                    first: other.core.clone(),
+                    second: core.clone(),
+                });
+            }
             let path = package_path(&self.deps_dir(), &package);
             create_parent(&path)?;
             fsutil::write_atomic(&path, &componentized.bytes)?;

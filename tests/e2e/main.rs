@@ -21,6 +21,9 @@
 //!   client: routes, traps, limits, concurrency, 503, 413, graceful stop,
 //!   outgoing grants, refused components.
 //! - `faults`: many failing guests in one process leak nothing.
+//! - `polyglot`: guests in C, C++, Python and JavaScript beside Rust: the
+//!   calculators agree, mixed compositions, a stale guest caught by check,
+//!   missing toolchains and broken guests reported by name.
 //! - `wasi3`: WASI 0.3 and Component Model async: the report composition
 //!   (async across a component boundary), a WASI 0.3 command, its sandbox
 //!   and time limit, `--invoke` of async exports, the embedding runner.
@@ -36,6 +39,7 @@ mod inspect;
 mod mismatch;
 mod patterns;
 mod plug;
+mod polyglot;
 mod run;
 mod seed;
 mod serve;

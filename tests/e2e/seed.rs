@@ -165,6 +165,8 @@ fn the_workspace_composes_every_composition() {
             "app.wasm",
             "container.wasm",
             "edge.wasm",
+            "polyglot-app.wasm",
+            "polyglot-seed.wasm",
             "report.wasm",
             "router.wasm",
             "seed.wasm",
@@ -172,7 +174,7 @@ fn the_workspace_composes_every_composition() {
         ]
     );
     let edges: Vec<_> = outputs.iter().map(|o| o.edges_checked).collect();
-    assert_eq!(edges, [3, 2, 2, 3, 5, 1, 1]);
+    assert_eq!(edges, [3, 2, 2, 3, 1, 3, 5, 1, 1]);
 }
 
 #[test]

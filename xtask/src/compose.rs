@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use wcompose::build::Outcome;
+use wcompose::build::guest::Event;
+use wcompose::build::toolchain::ToolchainOptions;
 use wcompose::run::{Cache, Io, Runtime, RuntimeOptions};
 use wcompose::workspace::Workspace;
 
@@ -21,11 +23,27 @@ pub fn run(root: &Path) -> Result<()> {
         "building guests in {}",
         workspace.components_dir().display()
     );
-    let cores = workspace.build_guests().map_err(render)?;
-    eprintln!("  {} core modules ({:.1?})", cores.len(), start.elapsed());
+    let options = ToolchainOptions::new(workspace.toolchains_dir());
+    let guests =
+        wcompose::build::build_guests(&workspace, &options, &mut |event| print_event(root, &event))
+            .map_err(render)?;
+    if !guests.failed.is_empty() {
+        let names: Vec<&str> = guests.failed.iter().map(|(n, _)| n.as_str()).collect();
+        anyhow::bail!(
+            "guests failed to build: {}; the others are in {}",
+            names.join(", "),
+            relative(root, &workspace.guest_target_dir())
+        );
+    }
+    eprintln!(
+        "  {} guests ({:.1?})",
+        guests.outputs.len(),
+        start.elapsed()
+    );
 
     let step = Instant::now();
-    match wcompose::build::build(&workspace, &cores).map_err(render)? {
+    let lock_path = root.join(wcompose::build::LOCKFILE);
+    match wcompose::build::build_compositions(&workspace, &guests, &lock_path).map_err(render)? {
         Outcome::UpToDate(lock) => eprintln!(
             "  up to date: {} components and {} compositions match {} ({:.1?})",
             lock.components.len(),
@@ -63,18 +81,23 @@ pub fn run(root: &Path) -> Result<()> {
         ..Default::default()
     })
     .map_err(render)?;
-    let seed = workspace.out_dir.join("seed.wasm");
-    if seed.exists() {
-        let loaded = runtime.load(&std::fs::read(&seed)?).map_err(render)?;
-        let (results, _) = loaded.invoke(SEED_CALL, &Io::default()).map_err(render)?;
-        println!("seed.wasm {SEED_CALL}");
-        for value in results {
-            println!("{}", wcompose::run::wave(&value));
+    for name in ["seed", "polyglot-seed"] {
+        let seed = workspace.out_dir.join(format!("{name}.wasm"));
+        if seed.exists() {
+            let loaded = runtime.load(&std::fs::read(&seed)?).map_err(render)?;
+            let (results, _) = loaded.invoke(SEED_CALL, &Io::default()).map_err(render)?;
+            println!("{name}.wasm {SEED_CALL}");
+            for value in results {
+                println!("{}", wcompose::run::wave(&value));
+            }
         }
     }
-    let app = workspace.out_dir.join("app.wasm");
     let requests = workspace.compositions_dir().join("requests.jsonl");
-    if app.exists() && requests.exists() {
+    for name in ["app", "polyglot-app"] {
+        let app = workspace.out_dir.join(format!("{name}.wasm"));
+        if !app.exists() || !requests.exists() {
+            continue;
+        }
         let loaded = runtime.load(&std::fs::read(&app)?).map_err(render)?;
         let stdin = std::fs::read(&requests)
             .with_context(|| format!("failed to read `{}`", requests.display()))?;
@@ -84,7 +107,7 @@ pub fn run(root: &Path) -> Result<()> {
             args: vec!["app".to_string()],
         };
         let outcome = loaded.run_command(&io).map_err(render)?;
-        println!("app.wasm < {}", relative(root, &requests));
+        println!("{name}.wasm < {}", relative(root, &requests));
         print!("{}", String::from_utf8_lossy(&outcome.stdout));
         eprint!("{}", String::from_utf8_lossy(&outcome.stderr));
         println!("(exit status {})", outcome.exit_code);
@@ -115,6 +138,41 @@ pub fn run(root: &Path) -> Result<()> {
     }
     eprintln!("done in {:.1?}", start.elapsed());
     Ok(())
+}
+
+/// One plain line per step of the guest build (the pipeline runs in CI
+/// more than on a terminal).
+fn print_event(root: &Path, event: &Event<'_>) {
+    match event {
+        Event::Installing { toolchain, command } => {
+            eprintln!("  installing {toolchain}: {command}")
+        }
+        Event::Installed { toolchain, elapsed } => {
+            eprintln!("  installed {toolchain} ({elapsed:.1?})")
+        }
+        Event::Building { guest, language } => eprintln!("  building {guest} ({language})"),
+        Event::Built {
+            guest,
+            language,
+            wasm,
+            elapsed,
+            up_to_date,
+        } => {
+            let size = std::fs::metadata(wasm).map(|m| m.len()).unwrap_or(0);
+            let how = if *up_to_date {
+                "up to date".to_string()
+            } else {
+                format!("{elapsed:.1?}")
+            };
+            eprintln!(
+                "  built {guest} ({language}) -> {} ({size} bytes, {how})",
+                relative(root, wasm)
+            );
+        }
+        Event::Failed { guest, error } => {
+            eprintln!("  failed {guest}: {}", wcompose::error_chain(*error))
+        }
+    }
 }
 
 /// Library errors carry their detail in the cause chain; show all of it.

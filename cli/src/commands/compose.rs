@@ -65,11 +65,26 @@ fn compose_workspace() -> Result<ExitCode> {
              help: wcompose compose FILE.wac --deps-dir DIR -o OUT.wasm"
         );
     };
-    let cores = workspace.build_guests().map_err(super::report)?;
-    let outcome = wcompose::build::build(&workspace, &cores).map_err(|e| match e {
-        wcompose::build::BuildError::Compose(e) => compose_error(e),
-        e => super::report(e),
-    })?;
+    let options = wcompose::build::toolchain::ToolchainOptions::new(workspace.toolchains_dir());
+    let guests = wcompose::build::build_guests(&workspace, &options, &mut |event| {
+        if let wcompose::build::guest::Event::Failed { guest, error } = event {
+            eprintln!(
+                "failed to build guest `{guest}`: {}",
+                wcompose::error_chain(error)
+            );
+        }
+    })
+    .map_err(super::report)?;
+    if !guests.failed.is_empty() {
+        return Ok(ExitCode::FAILURE);
+    }
+    let lock_path = workspace.root.join(wcompose::build::LOCKFILE);
+    let outcome = wcompose::build::build_compositions(&workspace, &guests, &lock_path).map_err(
+        |e| match e {
+            wcompose::build::BuildError::Compose(e) => compose_error(e),
+            e => super::report(e),
+        },
+    )?;
     match outcome {
         wcompose::build::Outcome::UpToDate(lock) => eprintln!(
             "up to date: {} compositions match `{}`",

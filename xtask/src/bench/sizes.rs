@@ -121,10 +121,55 @@ pub fn measure(paths: &Paths<'_>) -> Result<(Vec<Size>, ComposedSize)> {
     let at = sizes.len() - 2;
     sizes.splice(at..at, extra.drain(..1));
     sizes.extend(extra);
+    sizes.extend(polyglot(root, &paths.out_dir)?);
     Ok((sizes, ComposedSize { composed, parts }))
 }
 
 /// A path relative to the project root, for the report.
+/// A row per guest in another language (its core module, for C and C++,
+/// and its component), then the compositions that mix languages.
+fn polyglot(root: &Path, out_dir: &Path) -> Result<Vec<Size>> {
+    let workspace = wcompose::workspace::Workspace::new(root);
+    let guests = wcompose::build::guest::discover(&workspace.components_dir())
+        .map_err(|e| anyhow::anyhow!("{}", wcompose::error_chain(&e)))?;
+    let mut sizes = Vec::new();
+    let mut add = |stage: String, path: &Path| -> Result<()> {
+        let bytes = std::fs::metadata(path)
+            .with_context(|| format!("failed to read the size of `{}`", path.display()))?
+            .len();
+        sizes.push(Size {
+            stage,
+            file: relative(root, path),
+            bytes,
+        });
+        Ok(())
+    };
+    for (name, guest) in guests {
+        let guest = guest.map_err(|e| anyhow::anyhow!("{name}: {}", wcompose::error_chain(&e)))?;
+        let language = guest.language;
+        if matches!(
+            language,
+            wcompose::build::guest::Language::C | wcompose::build::guest::Language::Cpp
+        ) {
+            let core = workspace
+                .guest_target_dir()
+                .join(language.name())
+                .join(&name)
+                .join(guest.file_name());
+            add(format!("{name} ({language}): core"), &core)?;
+        }
+        let component = wcompose::workspace::package_path(&out_dir.join("deps"), &guest.package);
+        add(format!("{name} ({language}): component"), &component)?;
+    }
+    for composition in ["polyglot-seed", "polyglot-app"] {
+        add(
+            format!("{composition}: composed"),
+            &out_dir.join(format!("{composition}.wasm")),
+        )?;
+    }
+    Ok(sizes)
+}
+
 pub fn relative(root: &Path, path: &Path) -> String {
     path.strip_prefix(root)
         .unwrap_or(path)

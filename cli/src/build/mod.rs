@@ -8,6 +8,19 @@
 //! versions of the tools that made them. When the inputs and tools match the
 //! lockfile and every output is still there unchanged, the build does
 //! nothing. The lockfile is rewritten only when its content changes.
+//!
+//! Guests come first: [`build_guests`] builds the Rust crates of
+//! `components/` with cargo and every other guest (a folder with a
+//! `wcompose.toml`, see [`guest`]) with its language's builder, one module
+//! per language behind one interface ([`guest::Job`] in, [`guest::Built`]
+//! out), installing the toolchains they need ([`toolchain`]). Progress goes
+//! to one callback of [`guest::Event`]s, which the caller renders.
+
+mod c;
+pub mod guest;
+mod javascript;
+mod python;
+pub mod toolchain;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,10 +28,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use std::time::Instant;
+
 use crate::compose::{self, ComposeError};
 use crate::fsutil::{self, FileError};
 use crate::host::HostProfile;
 use crate::workspace::{Workspace, WorkspaceError};
+use guest::{Event, Guest, GuestError, Job, Language};
+use toolchain::{Toolchain, ToolchainError, ToolchainOptions, Tools};
 
 /// The manifest's file name, at the workspace root.
 pub const MANIFEST: &str = "wcompose.toml";
@@ -60,6 +77,10 @@ pub struct Lock {
     pub version: u32,
     /// Tool name to version.
     pub tools: BTreeMap<String, String>,
+    /// The guests' toolchains (clang, componentize-py, ...): name to
+    /// version.
+    #[serde(default)]
+    pub toolchains: BTreeMap<String, String>,
     /// WIT file (relative path) to SHA-256.
     pub wit: BTreeMap<String, String>,
     /// Guest components by core module file name.
@@ -239,11 +260,13 @@ fn wit_digests(workspace: &Workspace) -> Result<BTreeMap<String, String>, BuildE
 fn inputs(
     workspace: &Workspace,
     manifest: &Manifest,
-    cores: &[PathBuf],
+    guests: &GuestBuilds,
 ) -> Result<Lock, BuildError> {
+    let cores = &guests.outputs;
     let mut lock = Lock {
         version: 1,
         tools: tools(),
+        toolchains: guests.toolchains.clone(),
         wit: wit_digests(workspace)?,
         ..Default::default()
     };
@@ -278,6 +301,7 @@ fn inputs(
 fn fresh(workspace: &Workspace, lock: &Lock, inputs: &Lock) -> bool {
     let same_inputs = lock.version == inputs.version
         && lock.tools == inputs.tools
+        && lock.toolchains == inputs.toolchains
         && lock.wit == inputs.wit
         && lock.components.len() == inputs.components.len()
         && lock.components.iter().all(|(k, c)| {
@@ -323,8 +347,24 @@ pub fn build_with_lock(
     cores: &[PathBuf],
     lock_path: &Path,
 ) -> Result<Outcome, BuildError> {
+    let guests = GuestBuilds {
+        outputs: cores.to_vec(),
+        ..Default::default()
+    };
+    build_compositions(workspace, &guests, lock_path)
+}
+
+/// Builds the workspace's compositions from the guests [`build_guests`]
+/// built, recording their toolchains too, unless the lockfile at
+/// `lock_path` shows nothing changed.
+pub fn build_compositions(
+    workspace: &Workspace,
+    guests: &GuestBuilds,
+    lock_path: &Path,
+) -> Result<Outcome, BuildError> {
+    let cores = &guests.outputs;
     let manifest = manifest(workspace)?;
-    let mut lock = inputs(workspace, &manifest, cores)?;
+    let mut lock = inputs(workspace, &manifest, guests)?;
     let previous = std::fs::read_to_string(lock_path)
         .ok()
         .and_then(|text| toml::from_str::<Lock>(&text).ok());
@@ -378,4 +418,148 @@ pub fn build_with_lock(
         fsutil::write_atomic(lock_path, text.as_bytes())?;
     }
     Ok(Outcome::Built { lock, lock_changed })
+}
+
+/// The guests of a workspace, built.
+#[derive(Debug, Default)]
+pub struct GuestBuilds {
+    /// Every guest's output, sorted: core modules (Rust for wasm32-wasip1,
+    /// C, C++) and components (Rust for wasm32-wasip2, Python, JavaScript).
+    pub outputs: Vec<PathBuf>,
+    /// The guests that failed, by name, with why; the others were built.
+    pub failed: Vec<(String, GuestError)>,
+    /// The versions of the toolchains that built them.
+    pub toolchains: BTreeMap<String, String>,
+}
+
+/// Builds every guest of the workspace: the Rust crates of `components/`
+/// with cargo, then each folder with a `wcompose.toml` with its language's
+/// builder, after finding or installing its toolchain. A guest whose inputs
+/// (sources, WIT, toolchain) are those of its last build is not rebuilt. A
+/// failing guest, or one whose toolchain is missing, is reported in
+/// [`GuestBuilds::failed`] and leaves no output; the others still build.
+/// Only a failure of the Rust build, which builds all crates at once, is an
+/// error.
+pub fn build_guests(
+    workspace: &Workspace,
+    options: &ToolchainOptions,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<GuestBuilds, WorkspaceError> {
+    let _lock = crate::workspace::lock_guest_builds(&workspace.root.join("target"))?;
+    let mut builds = GuestBuilds::default();
+    on_event(Event::Building {
+        guest: "crates of components/Cargo.toml",
+        language: Language::Rust,
+    });
+    builds.outputs = workspace.build_rust_guests()?;
+
+    let guests = guest::discover(&workspace.components_dir()).map_err(|e| match e {
+        GuestError::Dir { path, source } => WorkspaceError::Dir { path, source },
+        other => WorkspaceError::Guest {
+            guest: "components".to_string(),
+            source: Box::new(other),
+        },
+    })?;
+    let mut toolchains: BTreeMap<Toolchain, Result<Tools, ToolchainError>> = BTreeMap::new();
+    for (name, guest) in guests {
+        let result = guest.and_then(|guest| {
+            let toolchain = guest.language.toolchain().expect("a non-Rust guest");
+            let tools = toolchains
+                .entry(toolchain)
+                .or_insert_with(|| toolchain::find_or_install(toolchain, options, on_event))
+                .clone()?;
+            for (k, v) in &tools.versions {
+                builds.toolchains.insert(k.clone(), v.clone());
+            }
+            build_guest(workspace, &guest, &tools, on_event)
+        });
+        match result {
+            Ok(wasm) => builds.outputs.push(wasm),
+            Err(error) => {
+                on_event(Event::Failed {
+                    guest: &name,
+                    error: &error,
+                });
+                builds.failed.push((name, error));
+            }
+        }
+    }
+    builds.outputs.sort();
+    Ok(builds)
+}
+
+/// Builds one non-Rust guest into `target/guests/<language>/<name>/`,
+/// unless its inputs digest is that of the output already there.
+fn build_guest(
+    workspace: &Workspace,
+    guest: &Guest,
+    tools: &Tools,
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<PathBuf, GuestError> {
+    let out_dir = workspace
+        .guest_target_dir()
+        .join(guest.language.name())
+        .join(&guest.name);
+    let wit = out_dir.join("wit");
+    let wasm = out_dir.join(guest.file_name());
+    let stamp = out_dir.join("inputs.sha256");
+    guest::assemble_wit(&workspace.wit_dir(), &guest.world, &wit)?;
+    let digest = guest::inputs_digest(guest, &wit, tools)?;
+    let start = Instant::now();
+    if wasm.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == digest) {
+        on_event(Event::Built {
+            guest: &guest.name,
+            language: guest.language,
+            wasm: &wasm,
+            elapsed: start.elapsed(),
+            up_to_date: true,
+        });
+        return Ok(wasm);
+    }
+    on_event(Event::Building {
+        guest: &guest.name,
+        language: guest.language,
+    });
+    // Whatever a failed build leaves is no output.
+    let _ = std::fs::remove_file(&stamp);
+    let _ = std::fs::remove_file(&wasm);
+    let result = build_one(&Job {
+        guest,
+        wit: &wit,
+        out_dir: &out_dir,
+        tools,
+    });
+    let built = match result {
+        Ok(built) => built,
+        Err(error) => {
+            let _ = std::fs::remove_file(&wasm);
+            return Err(error);
+        }
+    };
+    fsutil::write_atomic(&out_dir.join("build.log"), built.log.as_bytes())?;
+    fsutil::write_atomic(&stamp, digest.as_bytes())?;
+    on_event(Event::Built {
+        guest: &guest.name,
+        language: guest.language,
+        wasm: &built.wasm,
+        elapsed: start.elapsed(),
+        up_to_date: false,
+    });
+    Ok(built.wasm)
+}
+
+/// Builds one guest with its language's builder, after the WIT folder it
+/// is given has been written.
+pub fn build_one(job: &Job<'_>) -> Result<guest::Built, GuestError> {
+    guest::create_dir(job.out_dir)?;
+    match job.guest.language {
+        Language::C | Language::Cpp => c::build(job),
+        Language::Python => python::build(job),
+        Language::JavaScript => javascript::build(job),
+        Language::Rust => Err(GuestError::Manifest {
+            path: job.guest.dir.join(guest::GUEST_MANIFEST),
+            message: "a Rust guest is a crate of `components/Cargo.toml`, which cargo builds"
+                .to_string(),
+        }),
+    }
 }
