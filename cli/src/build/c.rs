@@ -15,7 +15,6 @@ use wit_bindgen_core::wit_parser::Resolve;
 use wit_bindgen_core::{Files, WorldGenerator};
 
 use super::guest::{Built, GuestError, Job, Language, create_dir};
-use super::toolchain;
 
 /// The wit-bindgen release whose C and C++ generators are linked in.
 pub const WIT_BINDGEN_VERSION: &str = "0.63.0";
@@ -51,15 +50,7 @@ pub fn build(job: &Job<'_>) -> Result<Built, GuestError> {
         .args(&generated)
         .args(["-Wl,--strip-debug", "-o"])
         .arg(&wasm);
-    let log = toolchain::run(&mut command).map_err(|failure| GuestError::Tool {
-        command: failure.command,
-        status: failure.status,
-        output: failure.output,
-    })?;
-    Ok(Built {
-        wasm,
-        log: format!("{}\n{log}", toolchain::command_line(&command)),
-    })
+    Built::by_running(&mut command, wasm)
 }
 
 /// Writes the bindings of `world` for `language` into `dir` and returns the

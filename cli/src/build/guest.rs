@@ -220,6 +220,26 @@ pub struct Built {
     pub log: String,
 }
 
+impl Built {
+    /// Runs a builder's last command, the one that writes `wasm`: its
+    /// command line and what it printed become the log, and a failure a
+    /// [`GuestError::Tool`].
+    pub(crate) fn by_running(
+        command: &mut std::process::Command,
+        wasm: PathBuf,
+    ) -> Result<Self, GuestError> {
+        let log = super::toolchain::run(command).map_err(|failure| GuestError::Tool {
+            command: failure.command,
+            status: failure.status,
+            output: failure.output,
+        })?;
+        Ok(Built {
+            wasm,
+            log: format!("{}\n{log}", super::toolchain::command_line(command)),
+        })
+    }
+}
+
 /// A step of a workspace's guest build, for the caller to render.
 #[derive(Debug)]
 pub enum Event<'a> {

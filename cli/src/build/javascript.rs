@@ -6,7 +6,6 @@
 //! a host without `wasi:http` could not run it.
 
 use super::guest::{Built, GuestError, Job};
-use super::toolchain;
 
 /// Builds a JavaScript guest into a component.
 pub fn build(job: &Job<'_>) -> Result<Built, GuestError> {
@@ -20,13 +19,5 @@ pub fn build(job: &Job<'_>) -> Result<Built, GuestError> {
         .args(["-n", &guest.world, "-o"])
         .arg(&wasm)
         .args(["-d", "stdio", "random", "clocks", "http", "fetch-event"]);
-    let log = toolchain::run(&mut command).map_err(|failure| GuestError::Tool {
-        command: failure.command,
-        status: failure.status,
-        output: failure.output,
-    })?;
-    Ok(Built {
-        wasm,
-        log: format!("{}\n{log}", toolchain::command_line(&command)),
-    })
+    Built::by_running(&mut command, wasm)
 }

@@ -8,7 +8,6 @@
 //! what it imports, which must not land in `components/`.
 
 use super::guest::{Built, GuestError, Job, create_dir};
-use super::toolchain;
 use crate::fsutil;
 
 /// Builds a Python guest into a component.
@@ -37,13 +36,5 @@ pub fn build(job: &Job<'_>) -> Result<Built, GuestError> {
         .arg(&sources)
         .arg("-o")
         .arg(&wasm);
-    let log = toolchain::run(&mut command).map_err(|failure| GuestError::Tool {
-        command: failure.command,
-        status: failure.status,
-        output: failure.output,
-    })?;
-    Ok(Built {
-        wasm,
-        log: format!("{}\n{log}", toolchain::command_line(&command)),
-    })
+    Built::by_running(&mut command, wasm)
 }
