@@ -257,16 +257,22 @@ bool exports_toolsku_calculator_ops_divide(double a, double b, double *ret, calc
     assert!(ran.stderr.contains("wit/calculator.wit:4:"), "{ran}");
 }
 
+/// Toolchain options under `dir` that find nothing: an empty `PATH` and
+/// no installing.
+fn no_toolchains(dir: &std::path::Path) -> ToolchainOptions {
+    let empty = dir.join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    ToolchainOptions {
+        dir: dir.join("toolchains"),
+        path: Some(empty.into_os_string()),
+        install: false,
+    }
+}
+
 #[test]
 fn a_missing_toolchain_is_reported_by_name_with_what_to_install() {
     let dir = tempfile::tempdir().unwrap();
-    let empty = dir.path().join("empty-path");
-    std::fs::create_dir_all(&empty).unwrap();
-    let options = ToolchainOptions {
-        dir: dir.path().join("toolchains"),
-        path: Some(empty.into_os_string()),
-        install: false,
-    };
+    let options = no_toolchains(dir.path());
     let expected = [
         (Toolchain::Clang, "no `clang-19` on PATH", "apt-get install"),
         (
@@ -302,13 +308,7 @@ fn a_missing_toolchain_is_reported_by_name_with_what_to_install() {
 #[test]
 fn with_no_toolchains_every_other_guest_fails_by_name_and_the_rust_guests_still_build() {
     let dir = tempfile::tempdir().unwrap();
-    let empty = dir.path().join("empty-path");
-    std::fs::create_dir_all(&empty).unwrap();
-    let options = ToolchainOptions {
-        dir: dir.path().join("toolchains"),
-        path: Some(empty.into_os_string()),
-        install: false,
-    };
+    let options = no_toolchains(dir.path());
     let workspace =
         wcompose::workspace::Workspace::new(support::root()).with_out_dir(dir.path().join("out"));
     let mut events = Vec::new();
