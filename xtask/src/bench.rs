@@ -130,6 +130,30 @@ struct Files {
     calculator_core: PathBuf,
 }
 
+/// `cargo xtask graph SHAPE SIZE DIR`: one synthetic graph of the scaling
+/// rows, written for profiling.
+pub fn write_graph(args: &[String]) -> Result<()> {
+    let [shape, size, dir] = args else {
+        bail!("usage: cargo xtask graph chain|fan-out SIZE DIR");
+    };
+    let shape = match shape.as_str() {
+        "chain" => scaling::Shape::Chain,
+        "fan-out" => scaling::Shape::FanOut,
+        other => bail!("unknown shape `{other}`: expected `chain` or `fan-out`"),
+    };
+    let size: usize = size
+        .parse()
+        .with_context(|| format!("`{size}` is not a number of components"))?;
+    let graph = scaling::generate(shape, size, Path::new(dir))?;
+    eprintln!(
+        "wrote {} components; compose with: wcompose compose {} --deps-dir {}",
+        shape.components(size),
+        graph.wac.display(),
+        graph.deps_dir.display()
+    );
+    Ok(())
+}
+
 /// `cargo xtask bench [--quick]`.
 ///
 /// `cargo xtask` builds this task unoptimised, which would time the

@@ -53,6 +53,12 @@ Tasks:
   bench-serve
             only the serving rows: `wcompose serve` and `wasmtime serve` on
             the HTTP test guest under the same wrk load
+  graph SHAPE SIZE DIR
+            write one synthetic graph of the bench's scaling rows (SHAPE is
+            `chain` or `fan-out`) into DIR: its WIT, stub components and
+            .wac file, to profile `wcompose check` or `compose` on it, e.g.
+            `valgrind --tool=callgrind wcompose compose DIR/chain.wac
+            --deps-dir DIR/deps -o out.wasm`
 ";
 
 fn main() -> std::process::ExitCode {
@@ -74,6 +80,7 @@ fn main() -> std::process::ExitCode {
         Some("fuzz") => fuzz::run(&sh, &root, &args[1..]),
         Some("bench") => bench::run(&sh, &root, &args[1..]),
         Some("bench-serve") => serve::bench(&sh, &root),
+        Some("graph") => bench::write_graph(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
