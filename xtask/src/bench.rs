@@ -136,10 +136,12 @@ pub fn write_graph(args: &[String]) -> Result<()> {
     let [shape, size, dir] = args else {
         bail!("usage: cargo xtask graph chain|fan-out SIZE DIR");
     };
-    let shape = match shape.as_str() {
-        "chain" => scaling::Shape::Chain,
-        "fan-out" => scaling::Shape::FanOut,
-        other => bail!("unknown shape `{other}`: expected `chain` or `fan-out`"),
+    let Some(shape) = scaling::Shape::named(shape) else {
+        let known: Vec<_> = scaling::Shape::ALL.iter().map(|s| s.name()).collect();
+        bail!(
+            "unknown shape `{shape}`: expected one of {}",
+            known.join(", ")
+        );
     };
     let size: usize = size
         .parse()

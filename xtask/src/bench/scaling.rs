@@ -35,6 +35,14 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Every shape, in the order the report lists them.
+    pub const ALL: [Shape; 2] = [Shape::Chain, Shape::FanOut];
+
+    /// The shape called `name` in the report.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|shape| shape.name() == name)
+    }
+
     /// The shape's name in the report.
     pub fn name(self) -> &'static str {
         match self {
@@ -256,7 +264,7 @@ fn render(verb: &str, graph: &Graph, error: &compose::ComposeError) -> anyhow::E
 /// compose on it.
 pub fn measure(dir: &Path, sizes: &[usize], plan: &Plan) -> Result<Vec<Scaling>> {
     let mut rows = Vec::new();
-    for shape in [Shape::Chain, Shape::FanOut] {
+    for shape in Shape::ALL {
         for &size in sizes {
             let graph = generate(shape, size, &dir.join(format!("{}-{size}", shape.name())))?;
             let (check_stats, check_cpu) = sample(plan, || check(&graph).map(drop))?;
@@ -327,7 +335,7 @@ mod tests {
     #[test]
     fn generated_graphs_check_and_compose() {
         let dir = tempfile::tempdir().unwrap();
-        for shape in [Shape::Chain, Shape::FanOut] {
+        for shape in Shape::ALL {
             let graph = generate(shape, 4, &dir.path().join(shape.name())).unwrap();
             let edges = check(&graph).unwrap();
             assert!(edges >= 3, "{} checked {edges} edges", shape.name());
