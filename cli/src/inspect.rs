@@ -25,10 +25,12 @@
 //!   "adapters": [{"kind": "reactor" | "command", "part": "1", "wasmtime": "48.0.8" | null,
 //!                 "wasi": "0.2.12" | null}],
 //!   "producers": [{"field": "processed-by", "name": "wit-component", "version": "0.263.0"}],
+//!   "languages": ["C17"],
+//!   "toolchain": ["clang 19.1.7", "wit-bindgen-c 0.63.0", "wasi-libc 0.0~git20230113.4362b18-2"],
 //!   "sections": [{"name": "core module", "count": 3, "size": 150000}],
 //!   "parts": [{"path": "0", "depth": 0, "kind": "component" | "module", "name": "calculator",
 //!              "size": 48000, "role": "main" | "adapter" | "shim" | "fixups" | null,
-//!              "producers": [...]}],
+//!              "producers": [...], "languages": [...], "toolchain": [...]}],
 //!   "memories": [{"part": "0/0", "initial_pages": 17, "maximum_pages": null,
 //!                 "memory64": false, "shared": false}],
 //!   "precompiled": {"kind": "wasmtime-component", "engine_version": "48.0.8",
@@ -85,6 +87,9 @@ pub struct Inspection {
     pub adapters: Vec<AdapterInfo>,
     /// The `producers` section of the file itself.
     pub producers: Vec<Producer>,
+    /// The language and toolchain that section names.
+    #[serde(flatten)]
+    pub origin: Origin,
     /// The file's own sections, grouped by kind.
     pub sections: Vec<Section>,
     /// Every nested core module and component, outside in.
@@ -173,6 +178,47 @@ pub struct Producer {
     pub version: String,
 }
 
+/// The language a binary's code is in and the toolchain that made it, as
+/// its `producers` section names them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The `language` entries (`Rust`, `C17`, `C++23`, `Python`,
+    /// `JavaScript`), with their versions when they have one.
+    pub languages: Vec<String>,
+    /// The `processed-by` and `sdk` entries as `name version`
+    /// (`clang 19.1.7`, `componentize-py 0.25.1`, `wasi-libc 0.0~git...`).
+    pub toolchain: Vec<String>,
+}
+
+impl Origin {
+    /// What `producers` names.
+    pub fn of(producers: &[Producer]) -> Origin {
+        let entry = |p: &Producer| {
+            if p.version.is_empty() {
+                p.name.clone()
+            } else {
+                format!("{} {}", p.name, p.version)
+            }
+        };
+        let named = |field: &str| {
+            producers
+                .iter()
+                .filter(|p| p.field == field)
+                .map(entry)
+                .collect::<Vec<_>>()
+        };
+        Origin {
+            languages: named("language"),
+            toolchain: [named("processed-by"), named("sdk")].concat(),
+        }
+    }
+
+    /// Whether nothing is named.
+    pub fn is_empty(&self) -> bool {
+        self.languages.is_empty() && self.toolchain.is_empty()
+    }
+}
+
 /// The sections of one kind and their total size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Section {
@@ -203,6 +249,9 @@ pub struct Part {
     /// Its `producers` section.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub producers: Vec<Producer>,
+    /// The language and toolchain that section names.
+    #[serde(flatten)]
+    pub origin: Origin,
 }
 
 /// A linear memory that a core module defines.
@@ -263,6 +312,7 @@ pub fn inspect(bytes: &[u8], file: &str) -> Result<Inspection, InspectError> {
         imports: Vec::new(),
         exports: Vec::new(),
         adapters: adapters(&walk.parts),
+        origin: Origin::of(&walk.producers),
         producers: walk.producers,
         sections: walk.sections,
         parts: walk.parts.iter().map(|p| p.part.clone()).collect(),
@@ -357,6 +407,7 @@ fn inspect_precompiled(size: usize, precompiled: Precompiled, file: &str) -> Ins
         exports: Vec::new(),
         adapters: Vec::new(),
         producers: Vec::new(),
+        origin: Origin::default(),
         sections: Vec::new(),
         parts: Vec::new(),
         memories: Vec::new(),
@@ -702,6 +753,7 @@ fn walk(bytes: &[u8]) -> Result<Walk, InspectError> {
                                 size,
                                 role: None,
                                 producers: Vec::new(),
+                                origin: Origin::default(),
                             },
                             exports: Vec::new(),
                             imports: Vec::new(),
@@ -843,7 +895,11 @@ fn walk(bytes: &[u8]) -> Result<Walk, InspectError> {
                 KnownCustom::Producers(reader) => {
                     let producers = read_producers(reader)?;
                     match unit_part {
-                        Some(p) => out.parts[p].part.producers = producers,
+                        Some(p) => {
+                            let part = &mut out.parts[p].part;
+                            part.origin = Origin::of(&producers);
+                            part.producers = producers;
+                        }
                         None => out.producers = producers,
                     }
                 }

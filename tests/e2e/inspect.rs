@@ -545,6 +545,8 @@ fn inspect_prints_a_report_and_a_versioned_json_document() {
         "exports",
         "adapters",
         "producers",
+        "languages",
+        "toolchain",
         "sections",
         "parts",
         "memories",

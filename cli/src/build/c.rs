@@ -19,6 +19,24 @@ use super::guest::{Built, GuestError, Job, Language, create_dir};
 /// The wit-bindgen release whose C and C++ generators are linked in.
 pub const WIT_BINDGEN_VERSION: &str = "0.63.0";
 
+/// The name `wcompose.lock` records that release under.
+pub const WIT_BINDGEN: &str = "wit-bindgen";
+
+/// The C standard guests are compiled as: clang's flag, and the name of
+/// the language in the producers section.
+pub const C_STANDARD: (&str, &str) = ("-std=c17", "C17");
+
+/// The same for C++ (the generated bindings use `<expected>`).
+pub const CPP_STANDARD: (&str, &str) = ("-std=c++23", "C++23");
+
+/// The name of the generator that writes a language's bindings.
+pub fn generator(language: Language) -> &'static str {
+    match language {
+        Language::Cpp => "wit-bindgen-cpp",
+        _ => "wit-bindgen-c",
+    }
+}
+
 /// Builds a C or C++ guest into a core module.
 pub fn build(job: &Job<'_>) -> Result<Built, GuestError> {
     let guest = job.guest;
@@ -29,8 +47,8 @@ pub fn build(job: &Job<'_>) -> Result<Built, GuestError> {
 
     let wasm = job.out_dir.join(guest.file_name());
     let (program, flags): (&str, &[&str]) = match guest.language {
-        Language::Cpp => ("clang++", &["-std=c++23", "-fno-exceptions", "-fno-rtti"]),
-        _ => ("clang", &["-std=c17"]),
+        Language::Cpp => ("clang++", &[CPP_STANDARD.0, "-fno-exceptions", "-fno-rtti"]),
+        _ => ("clang", &[C_STANDARD.0]),
     };
     let mut command = job.tools.command(program);
     command

@@ -187,6 +187,15 @@ pub enum GuestError {
         /// What it printed.
         output: String,
     },
+    /// The output's producers section could not be rewritten.
+    #[error("failed to record the producers of `{}`", path.display())]
+    Producers {
+        /// The output.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: anyhow::Error,
+    },
     /// A folder could not be created or listed.
     #[error("failed to access `{}`", path.display())]
     Dir {
@@ -441,7 +450,8 @@ pub fn assemble_wit(wit: &Path, world: &str, dest: &Path) -> Result<(), GuestErr
 }
 
 /// A digest of everything a guest's output depends on: its manifest and
-/// sources, the WIT folder made for it, and its toolchain's versions.
+/// sources, the WIT folder made for it, its toolchain's versions and the
+/// producers entries recorded in it.
 pub fn inputs_digest(guest: &Guest, wit: &Path, tools: &Tools) -> Result<String, GuestError> {
     let mut hasher = Sha256::new();
     let mut feed = |label: &str, bytes: &[u8]| {
@@ -452,6 +462,10 @@ pub fn inputs_digest(guest: &Guest, wit: &Path, tools: &Tools) -> Result<String,
     };
     feed("wcompose", env!("CARGO_PKG_VERSION").as_bytes());
     feed("toolchain", tools.versions_line().as_bytes());
+    feed(
+        "producers",
+        &super::producers::of(guest.language, tools).raw_custom_section(),
+    );
     feed(
         GUEST_MANIFEST,
         &fsutil::read(&guest.dir.join(GUEST_MANIFEST))?,

@@ -19,6 +19,7 @@
 mod c;
 pub mod guest;
 mod javascript;
+pub mod producers;
 mod python;
 pub mod toolchain;
 
@@ -549,10 +550,11 @@ fn build_guest(
 }
 
 /// Builds one guest with its language's builder, after the WIT folder it
-/// is given has been written.
+/// is given has been written, and records its language and toolchain in
+/// the output's producers section ([`producers`]).
 pub fn build_one(job: &Job<'_>) -> Result<guest::Built, GuestError> {
     guest::create_dir(job.out_dir)?;
-    match job.guest.language {
+    let built = match job.guest.language {
         Language::C | Language::Cpp => c::build(job),
         Language::Python => python::build(job),
         Language::JavaScript => javascript::build(job),
@@ -561,5 +563,7 @@ pub fn build_one(job: &Job<'_>) -> Result<guest::Built, GuestError> {
             message: "a Rust guest is a crate of `components/Cargo.toml`, which cargo builds"
                 .to_string(),
         }),
-    }
+    }?;
+    producers::record(job, &built.wasm)?;
+    Ok(built)
 }

@@ -41,6 +41,9 @@ pub const DEBIAN_PACKAGES: &[&str] = &[
     "libc++abi-19-dev-wasm32",
 ];
 
+/// The Debian package of the wasm32 C library, which C and C++ guests link.
+pub const WASI_LIBC_PACKAGE: &str = "wasi-libc";
+
 /// Where Debian's wasi-libc puts the wasm32 sysroot's libraries.
 const WASI_LIBC: &str = "/usr/lib/wasm32-wasi/libc.a";
 
@@ -325,9 +328,19 @@ fn find(toolchain: Toolchain, options: &ToolchainOptions) -> Result<Tools, Strin
             programs.insert("clang", clang);
             programs.insert("clang++", clangxx);
             versions.insert(
-                "wit-bindgen-c".to_string(),
+                super::c::WIT_BINDGEN.to_string(),
                 super::c::WIT_BINDGEN_VERSION.to_string(),
             );
+            // Debian's wasi-libc is a prebuilt snapshot: its package
+            // version names it.
+            let libc = run(Command::new("dpkg-query").args([
+                "--show",
+                "--showformat=${Version}",
+                WASI_LIBC_PACKAGE,
+            ]));
+            if let Ok(version) = libc {
+                versions.insert(WASI_LIBC_PACKAGE.to_string(), version.trim().to_string());
+            }
         }
         Toolchain::ComponentizePy => {
             let program = options.python_dir().join("bin").join("componentize-py");

@@ -13,7 +13,8 @@ use wcompose::inspect::{self, Inspection};
 /// Prints the kind of file (component, WASI preview-1 core module, WASI 0.2
 /// core module, core module without WASI, precompiled file), its world as
 /// WIT, its imports and exports with versions, the WASI preview-1 adapter a
-/// component carries (command or reactor), its producers, its size by
+/// component carries (command or reactor), its producers and the language
+/// and toolchain they name for the file and each part, its size by
 /// section and by nested core module and component (where the bytes of a
 /// composition go), its linear memories, and a verdict for wasmtime (CLI
 /// and embedded), WasmEdge, Wasmer, jco and Spin, with the reason for each
@@ -136,6 +137,35 @@ fn render(file: &str, inspection: &Inspection) -> String {
                 "  {}: {} {}",
                 producer.field, producer.name, producer.version
             );
+        }
+    }
+
+    let origins: Vec<(String, &wcompose::inspect::Origin)> =
+        std::iter::once(("the file".to_string(), &inspection.origin))
+            .chain(inspection.parts.iter().map(|part| {
+                let name = part
+                    .name
+                    .as_ref()
+                    .map(|n| format!(" `{n}`"))
+                    .unwrap_or_default();
+                (format!("{} {}{name}", part.path, part.kind), &part.origin)
+            }))
+            .filter(|(_, origin)| !origin.is_empty())
+            .collect();
+    if !origins.is_empty() {
+        let _ = writeln!(out, "\nlanguage and toolchain (from the producers sections):");
+        for (label, origin) in origins {
+            let languages = if origin.languages.is_empty() {
+                "no language named".to_string()
+            } else {
+                origin.languages.join(", ")
+            };
+            let toolchain = if origin.toolchain.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", origin.toolchain.join(", "))
+            };
+            let _ = writeln!(out, "  {label}: {languages}{toolchain}");
         }
     }
 
