@@ -21,7 +21,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::componentize::{self, Adapter, ComponentizeError};
-use crate::compose::{self, ComposeError};
+use crate::compose::ComposeError;
 use crate::fsutil::{self, FileError};
 
 /// The folders of a workspace.
@@ -63,19 +63,6 @@ pub struct GuestCrate {
     pub artifact_stems: Vec<String>,
 }
 
-/// A composition that was checked and composed.
-#[derive(Debug, Clone)]
-pub struct ComposedOutput {
-    /// The `.wac` file.
-    pub source: PathBuf,
-    /// The composed component.
-    pub path: PathBuf,
-    /// Size in bytes.
-    pub size: usize,
-    /// Number of import/export edges that were type-checked.
-    pub edges_checked: usize,
-}
-
 /// Why a workspace step failed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum WorkspaceError {
@@ -90,6 +77,15 @@ pub enum WorkspaceError {
         /// The cause.
         #[source]
         source: ComponentizeError,
+    },
+    /// A guest core's producers section could not be written.
+    #[error("failed to record the language of `{}` in its producers section", path.display())]
+    Producers {
+        /// The core module.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: anyhow::Error,
     },
     /// A component's world could not be read.
     #[error("failed to read the WIT world embedded in `{}`", path.display())]
@@ -266,8 +262,11 @@ impl Workspace {
     /// wasm32-wasip1 crates, components for wasm32-wasip2 ones. Crates are
     /// built with one cargo invocation per target. Installs the wasm
     /// targets first when they are missing. The caller holds
-    /// [`lock_guest_builds`].
-    pub fn build_rust_guests(&self) -> Result<Vec<PathBuf>, WorkspaceError> {
+    /// [`lock_guest_builds`]; an installation is reported to `on_event`.
+    pub fn build_rust_guests(
+        &self,
+        on_event: &mut dyn FnMut(crate::build::guest::Event<'_>),
+    ) -> Result<Vec<PathBuf>, WorkspaceError> {
         let crates = self.guest_crates()?;
         let mut targets: Vec<&str> = GUEST_TARGETS.to_vec();
         for krate in &crates {
@@ -275,7 +274,7 @@ impl Workspace {
                 targets.push(&krate.target);
             }
         }
-        ensure_targets(&targets)?;
+        ensure_targets(&targets, on_event)?;
         let mut cores = Vec::new();
         for target in targets {
             let members: Vec<&GuestCrate> = crates.iter().filter(|c| c.target == target).collect();
@@ -342,9 +341,27 @@ impl Workspace {
             crate::build::guest::discover(&self.components_dir())
                 .map(|guests| guests.into_iter().filter_map(|(_, g)| g.ok()).collect())
                 .unwrap_or_default();
+        let mut rustc = None;
         let mut out: Vec<GuestComponent> = Vec::new();
         for core in cores {
-            let bytes = fsutil::read(core)?;
+            let mut bytes = fsutil::read(core)?;
+            let stem = core
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let krate = crate_of_artifact(&crates, &stem);
+            if krate.is_some() {
+                let rustc = rustc.get_or_insert_with(rustc_version).as_deref();
+                bytes = crate::build::producers::recorded(
+                    &bytes,
+                    &crate::build::producers::rust(rustc),
+                    false,
+                )
+                .map_err(|source| WorkspaceError::Producers {
+                    path: core.clone(),
+                    source,
+                })?;
+            }
             let componentized =
                 componentize::componentize(&bytes, componentize::Options::default()).map_err(
                     |source| WorkspaceError::Componentize {
@@ -352,18 +369,12 @@ impl Workspace {
                         source,
                     },
                 )?;
-            let stem = core
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let named = crate_of_artifact(&crates, &stem)
-                .and_then(|krate| krate.package.clone())
-                .or_else(|| {
-                    others
-                        .iter()
-                        .find(|g| g.name == stem)
-                        .map(|g| g.package.clone())
-                });
+            let named = krate.and_then(|krate| krate.package.clone()).or_else(|| {
+                others
+                    .iter()
+                    .find(|g| g.name == stem)
+                    .map(|g| g.package.clone())
+            });
             let package = match named {
                 Some(package) => package,
                 None => world_package(core, &bytes)?,
@@ -384,33 +395,6 @@ impl Workspace {
                 path,
                 adapter: componentized.adapter,
                 size: componentized.bytes.len(),
-            });
-        }
-        Ok(out)
-    }
-
-    /// Checks and composes every composition of the workspace against the
-    /// deps folder, writing `target/wcompose/<name>.wasm` for each.
-    pub fn compose_all(&self) -> Result<Vec<ComposedOutput>, WorkspaceError> {
-        let options = compose::Options {
-            deps_dir: self.deps_dir(),
-            ..Default::default()
-        };
-        let mut out = Vec::new();
-        for source in self.compositions()? {
-            let composed = compose::compose_file(&source, &options)?;
-            let name = source
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let path = self.out_dir.join(format!("{name}.wasm"));
-            create_parent(&path)?;
-            fsutil::write_atomic(&path, &composed.bytes)?;
-            out.push(ComposedOutput {
-                source,
-                path,
-                size: composed.bytes.len(),
-                edges_checked: composed.report.edges_checked,
             });
         }
         Ok(out)
@@ -497,8 +481,12 @@ pub fn lock_guest_builds(target_root: &Path) -> Result<std::fs::File, WorkspaceE
     Ok(lock)
 }
 
-/// Installs the given Rust targets with rustup when they are missing.
-pub fn ensure_targets(targets: &[&str]) -> Result<(), WorkspaceError> {
+/// Installs the given Rust targets with rustup when they are missing, and
+/// reports the installation to `on_event` first.
+pub fn ensure_targets(
+    targets: &[&str],
+    on_event: &mut dyn FnMut(crate::build::guest::Event<'_>),
+) -> Result<(), WorkspaceError> {
     let installed =
         run_tool(std::process::Command::new("rustup").args(["target", "list", "--installed"]))?;
     let missing: Vec<&str> = targets
@@ -507,7 +495,7 @@ pub fn ensure_targets(targets: &[&str]) -> Result<(), WorkspaceError> {
         .filter(|t| !installed.lines().any(|l| l.trim() == *t))
         .collect();
     if !missing.is_empty() {
-        eprintln!("installing Rust targets: {}", missing.join(", "));
+        on_event(crate::build::guest::Event::InstallingRustTargets { targets: &missing });
         run_tool(
             std::process::Command::new("rustup")
                 .args(["target", "add"])
@@ -515,6 +503,15 @@ pub fn ensure_targets(targets: &[&str]) -> Result<(), WorkspaceError> {
         )?;
     }
     Ok(())
+}
+
+/// The version of the rustc that cargo runs (`rustc 1.95.0 (...)` without
+/// its first word), or `None` when it cannot be asked.
+fn rustc_version() -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let line = run_tool(std::process::Command::new(rustc).arg("--version")).ok()?;
+    let version = line.trim().strip_prefix("rustc ")?;
+    Some(version.to_string())
 }
 
 /// Runs a tool to completion and returns its stdout; a failure reports the

@@ -256,7 +256,7 @@ fn a_composition_shows_where_its_bytes_go() {
 fn every_composition_of_the_workspace_runs_on_wasmtime_and_jco_and_the_wasi_0_3_one_on_wasmtime_alone()
  {
     let built = Built::new();
-    for composed in built.workspace.compose_all().unwrap() {
+    for composed in built.compose_all() {
         let inspection = inspect_file(&composed.path);
         let expected: &[&str] = if composed.path.ends_with("report.wasm") {
             &["wasmtime-cli", "wasmtime-embedding"]
@@ -627,7 +627,7 @@ fn inspect_tells_a_wasi_0_2_component_from_a_0_3_and_a_mixed_one_and_where_each_
 #[test]
 fn inspect_names_the_component_model_features_the_async_composition_needs() {
     let built = Built::new();
-    let composed = built.workspace.compose_all().unwrap();
+    let composed = built.compose_all();
     let report = composed
         .iter()
         .find(|c| c.path.ends_with("report.wasm"))

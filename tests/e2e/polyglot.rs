@@ -448,3 +448,45 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn inspect_names_the_language_and_toolchain_of_every_calculator() {
+    let built = Built::new();
+    let mut report = String::new();
+    for package in CALCULATORS {
+        let bytes = std::fs::read(built.dep(package)).unwrap();
+        let inspection = wcompose::inspect::inspect(&bytes, package).unwrap();
+        // A core module's code is the component's `main` module; a
+        // component made by componentize-py or componentize-js says it
+        // on the outside.
+        let origin = match inspection
+            .parts
+            .iter()
+            .find(|p| p.name.as_deref() == Some("main"))
+        {
+            Some(main) if inspection.origin.languages.is_empty() => &main.origin,
+            _ => &inspection.origin,
+        };
+        // The names, without versions, which follow the machine's packages.
+        let names: Vec<&str> = origin
+            .toolchain
+            .iter()
+            .map(|entry| entry.split(' ').next().unwrap())
+            .collect();
+        report += &format!(
+            "{package}: {} | {}\n",
+            origin.languages.join(", "),
+            names.join(", ")
+        );
+    }
+    assert_eq!(
+        report,
+        "\
+toolsku:calculator: Rust | rustc, wit-component, wit-bindgen-rust
+toolsku:calculator-c: C17 | clang, wit-bindgen-c, wcompose, wit-component, wasi-libc
+toolsku:calculator-cpp: C++23 | clang, wit-bindgen-cpp, wcompose, wit-component, wit-bindgen-c, wasi-libc
+toolsku:calculator-py: Python | wit-component, component-init-transform, componentize-py, wcompose
+toolsku:calculator-js: JavaScript | wit-component, ComponentizeJS, componentize-js, wcompose
+"
+    );
+}

@@ -26,7 +26,7 @@ pub fn build_test_guest(package: &str, target: &str) -> PathBuf {
     let target_root = root.join("target");
     let build = || {
         let _lock = lock_guest_builds(&target_root)?;
-        ensure_targets(&[target])?;
+        ensure_targets(&[target], &mut |_| {})?;
         GuestBuild {
             manifest: root.join("tests/guests/Cargo.toml"),
             target: target.to_string(),
@@ -73,6 +73,19 @@ impl Built {
 
     pub fn deps_dir(&self) -> PathBuf {
         self.workspace.deps_dir()
+    }
+
+    /// Builds every composition of the manifest into the output folder,
+    /// as `cargo xtask compose` does, with a lockfile of its own there.
+    pub fn compose_all(&self) -> Vec<wcompose::build::ComposedOutput> {
+        let lock = self.workspace.out_dir.join(wcompose::build::LOCKFILE);
+        match wcompose::build::build_with_lock(&self.workspace, guest_cores(), &lock) {
+            Ok(wcompose::build::Outcome::Built { composed, .. }) => composed,
+            Ok(wcompose::build::Outcome::UpToDate(_)) => {
+                panic!("a build into a fresh folder found its outputs up to date")
+            }
+            Err(e) => panic!("{}", wcompose::error_chain(&e)),
+        }
     }
 
     pub fn dep(&self, package: &str) -> PathBuf {

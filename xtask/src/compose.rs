@@ -51,7 +51,9 @@ pub fn run(root: &Path) -> Result<()> {
             wcompose::build::LOCKFILE,
             step.elapsed()
         ),
-        Outcome::Built { lock, lock_changed } => {
+        Outcome::Built {
+            lock, lock_changed, ..
+        } => {
             for (core, component) in &lock.components {
                 let path =
                     wcompose::workspace::package_path(&workspace.deps_dir(), &component.package);
@@ -142,13 +144,19 @@ pub fn run(root: &Path) -> Result<()> {
 
 /// One plain line per step of the guest build (the pipeline runs in CI
 /// more than on a terminal).
-fn print_event(root: &Path, event: &Event<'_>) {
+pub fn print_event(root: &Path, event: &Event<'_>) {
     match event {
         Event::Installing { toolchain, command } => {
             eprintln!("  installing {toolchain}: {command}")
         }
         Event::Installed { toolchain, elapsed } => {
             eprintln!("  installed {toolchain} ({elapsed:.1?})")
+        }
+        Event::InstallingRustTargets { targets } => {
+            eprintln!(
+                "  installing Rust targets: rustup target add {}",
+                targets.join(" ")
+            )
         }
         Event::Building { guest, language } => eprintln!("  building {guest} ({language})"),
         Event::Built {

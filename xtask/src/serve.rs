@@ -19,7 +19,9 @@ pub fn guest(root: &Path, package: &str) -> Result<PathBuf> {
     use wcompose::workspace::{GuestBuild, ensure_targets, lock_guest_builds};
     let target_root = root.join("target");
     let _lock = lock_guest_builds(&target_root)?;
-    ensure_targets(&["wasm32-wasip2"])?;
+    ensure_targets(&["wasm32-wasip2"], &mut |event| {
+        crate::compose::print_event(root, &event)
+    })?;
     let built = GuestBuild {
         manifest: root.join("tests/guests/Cargo.toml"),
         target: "wasm32-wasip2".to_string(),

@@ -266,6 +266,12 @@ pub enum Event<'a> {
         /// How long it took.
         elapsed: Duration,
     },
+    /// Rust targets that guest crates need are being installed with
+    /// `rustup target add`.
+    InstallingRustTargets {
+        /// The targets.
+        targets: &'a [&'a str],
+    },
     /// A guest (or, for Rust, every crate of one target) is being built.
     Building {
         /// The guest's name, or the Rust target.

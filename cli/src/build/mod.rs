@@ -170,7 +170,22 @@ pub enum Outcome {
         lock: Lock,
         /// The lockfile's content changed.
         lock_changed: bool,
+        /// The compositions, in the manifest's order (by name).
+        composed: Vec<ComposedOutput>,
     },
+}
+
+/// A composition that was checked and composed.
+#[derive(Debug, Clone)]
+pub struct ComposedOutput {
+    /// The `.wac` file.
+    pub source: PathBuf,
+    /// The composed component.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: usize,
+    /// Number of import/export edges that were type-checked.
+    pub edges_checked: usize,
 }
 
 /// The tools whose versions decide the bytes of a build.
@@ -381,6 +396,7 @@ pub fn build_compositions(
             locked.package = guest.package;
         }
     }
+    let mut composed = Vec::new();
     for (name, declared) in &manifest.compositions {
         for guest in &declared.guests {
             if !lock.components.values().any(|c| c.package == *guest) {
@@ -402,12 +418,19 @@ pub fn build_compositions(
             },
             ..Default::default()
         };
-        let composed = compose::compose_file(&workspace.root.join(&declared.file), &options)?;
+        let source = workspace.root.join(&declared.file);
+        let composition = compose::compose_file(&source, &options)?;
         let output = workspace.out_dir.join(format!("{name}.wasm"));
-        fsutil::write_atomic(&output, &composed.bytes)?;
+        fsutil::write_atomic(&output, &composition.bytes)?;
         if let Some(locked) = lock.compositions.get_mut(name) {
-            locked.sha256 = sha256(&composed.bytes);
+            locked.sha256 = sha256(&composition.bytes);
         }
+        composed.push(ComposedOutput {
+            source,
+            path: output,
+            size: composition.bytes.len(),
+            edges_checked: composition.report.edges_checked,
+        });
     }
 
     let lock_changed = previous.as_ref() != Some(&lock);
@@ -418,7 +441,11 @@ pub fn build_compositions(
         );
         fsutil::write_atomic(lock_path, text.as_bytes())?;
     }
-    Ok(Outcome::Built { lock, lock_changed })
+    Ok(Outcome::Built {
+        lock,
+        lock_changed,
+        composed,
+    })
 }
 
 /// The guests of a workspace, built.
@@ -452,7 +479,7 @@ pub fn build_guests(
         guest: "crates of components/Cargo.toml",
         language: Language::Rust,
     });
-    builds.outputs = workspace.build_rust_guests()?;
+    builds.outputs = workspace.build_rust_guests(on_event)?;
 
     let guests = guest::discover(&workspace.components_dir()).map_err(|e| match e {
         GuestError::Dir { path, source } => WorkspaceError::Dir { path, source },

@@ -16,9 +16,9 @@ use std::path::Path;
 use wasm_metadata::Producers;
 use wasmparser::{Parser, Payload};
 
-use super::toolchain::{self, Tools};
 use super::c;
 use super::guest::{GuestError, Job, Language};
+use super::toolchain::{self, Tools};
 use crate::fsutil;
 
 /// The `language` entry of a guest's producers section.
@@ -53,20 +53,40 @@ pub fn of(language: Language, tools: &Tools) -> Producers {
 /// Records the producers of the guest `job` built into its output `wasm`.
 pub fn record(job: &Job<'_>, wasm: &Path) -> Result<(), GuestError> {
     let bytes = fsutil::read(wasm)?;
+    let linked_by_clang = matches!(job.guest.language, Language::C | Language::Cpp);
     let producers = of(job.guest.language, job.tools);
-    let error = |source: anyhow::Error| GuestError::Producers {
-        path: wasm.to_owned(),
-        source,
-    };
-    let component = wasmparser::Parser::is_component(&bytes);
-    let input = if component {
-        bytes
-    } else {
-        without_producers(&bytes).map_err(|e| error(e.into()))?
-    };
-    let output = producers.add_to_wasm(&input).map_err(error)?;
+    let output =
+        recorded(&bytes, &producers, linked_by_clang).map_err(|source| GuestError::Producers {
+            path: wasm.to_owned(),
+            source,
+        })?;
     fsutil::write_atomic(wasm, &output)?;
     Ok(())
+}
+
+/// The producers of a Rust guest built by `rustc` (its `rustc --version`
+/// line, when known). Cargo's release profile strips the section rustc
+/// writes, so the language is recorded again before componentizing.
+pub fn rust(rustc: Option<&str>) -> Producers {
+    let mut producers = Producers::empty();
+    producers.add("language", language_entry(Language::Rust), "");
+    if let Some(version) = rustc {
+        producers.add("processed-by", "rustc", version);
+    }
+    producers
+}
+
+/// `bytes` with `producers` recorded: merged into the outer section of a
+/// component, and of a core module too unless `replace`, which first drops
+/// what the module's section had (what a C or C++ link merged there from
+/// prebuilt objects).
+pub fn recorded(bytes: &[u8], producers: &Producers, replace: bool) -> anyhow::Result<Vec<u8>> {
+    let input = if replace && !Parser::is_component(bytes) {
+        without_producers(bytes)?
+    } else {
+        bytes.to_vec()
+    };
+    producers.add_to_wasm(&input)
 }
 
 /// A core module's bytes without its `producers` section.

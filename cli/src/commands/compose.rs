@@ -67,11 +67,22 @@ fn compose_workspace() -> Result<ExitCode> {
     };
     let options = wcompose::build::toolchain::ToolchainOptions::new(workspace.toolchains_dir());
     let guests = wcompose::build::build_guests(&workspace, &options, &mut |event| {
-        if let wcompose::build::guest::Event::Failed { guest, error } = event {
-            eprintln!(
+        use wcompose::build::guest::Event;
+        match event {
+            Event::Installing { toolchain, command } => {
+                eprintln!("installing {toolchain}: {command}")
+            }
+            Event::InstallingRustTargets { targets } => {
+                eprintln!(
+                    "installing Rust targets: rustup target add {}",
+                    targets.join(" ")
+                )
+            }
+            Event::Failed { guest, error } => eprintln!(
                 "failed to build guest `{guest}`: {}",
                 wcompose::error_chain(error)
-            );
+            ),
+            _ => {}
         }
     })
     .map_err(super::report)?;

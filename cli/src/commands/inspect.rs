@@ -153,7 +153,10 @@ fn render(file: &str, inspection: &Inspection) -> String {
             .filter(|(_, origin)| !origin.is_empty())
             .collect();
     if !origins.is_empty() {
-        let _ = writeln!(out, "\nlanguage and toolchain (from the producers sections):");
+        let _ = writeln!(
+            out,
+            "\nlanguage and toolchain (from the producers sections):"
+        );
         for (label, origin) in origins {
             let languages = if origin.languages.is_empty() {
                 "no language named".to_string()
