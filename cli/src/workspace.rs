@@ -231,13 +231,12 @@ impl Workspace {
                 .arg("--manifest-path")
                 .arg(&manifest),
         )?;
-        let metadata: serde_json::Value =
+        let metadata: cargo_metadata::Metadata =
             serde_json::from_str(&stdout).map_err(|source| WorkspaceError::Metadata {
                 manifest: manifest.clone(),
                 source,
             })?;
-        let packages = metadata["packages"].as_array().into_iter().flatten();
-        packages.map(guest_crate).collect()
+        metadata.packages.iter().map(guest_crate).collect()
     }
 
     /// Builds every guest of `components/`, in every language, installing
@@ -445,18 +444,14 @@ impl GuestBuild {
         }
         let stdout = run_tool(&mut command)?;
         let mut out = Vec::new();
-        for line in stdout.lines() {
-            let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
-                continue;
-            };
-            if message["reason"] != "compiler-artifact" {
-                continue;
-            }
-            let files = message["filenames"].as_array().into_iter().flatten();
-            for file in files.filter_map(|f| f.as_str()) {
-                if file.ends_with(".wasm") {
-                    out.push(PathBuf::from(file));
-                }
+        for message in cargo_metadata::Message::parse_stream(stdout.as_bytes()).flatten() {
+            if let cargo_metadata::Message::CompilerArtifact(artifact) = message {
+                let files = artifact.filenames.into_iter();
+                out.extend(
+                    files
+                        .filter(|file| file.extension() == Some("wasm"))
+                        .map(PathBuf::from),
+                );
             }
         }
         out.sort();
@@ -541,13 +536,13 @@ fn run_tool(command: &mut std::process::Command) -> Result<String, WorkspaceErro
 }
 
 /// Reads one package of `cargo metadata` output as a guest crate.
-fn guest_crate(package: &serde_json::Value) -> Result<GuestCrate, WorkspaceError> {
-    let name = package["name"].as_str().unwrap_or_default().to_string();
+fn guest_crate(package: &cargo_metadata::Package) -> Result<GuestCrate, WorkspaceError> {
+    let name = package.name.to_string();
     let invalid = |reason: String| WorkspaceError::CrateMetadata {
         krate: name.clone(),
         reason,
     };
-    let table = &package["metadata"]["wcompose"];
+    let table = &package.metadata["wcompose"];
     let string = |key: &str| match &table[key] {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::String(value) => Ok(Some(value.clone())),
@@ -571,13 +566,11 @@ fn guest_crate(package: &serde_json::Value) -> Result<GuestCrate, WorkspaceError
         }
     }
     let mut artifact_stems = Vec::new();
-    for target in package["targets"].as_array().into_iter().flatten() {
-        let target_name = target["name"].as_str().unwrap_or_default();
-        let kinds = target["kind"].as_array().into_iter().flatten();
-        for kind in kinds.filter_map(|k| k.as_str()) {
+    for target in &package.targets {
+        for kind in &target.kind {
             let stem = match kind {
-                "bin" => target_name.to_string(),
-                "cdylib" => target_name.replace('-', "_"),
+                cargo_metadata::TargetKind::Bin => target.name.clone(),
+                cargo_metadata::TargetKind::CDyLib => target.name.replace('-', "_"),
                 _ => continue,
             };
             if !artifact_stems.contains(&stem) {

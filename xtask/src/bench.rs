@@ -20,6 +20,7 @@
 
 mod cpu;
 mod inproc;
+mod languages;
 mod process;
 mod report;
 mod scaling;
@@ -81,6 +82,18 @@ impl Options {
             Plan::IN_PROCESS_QUICK
         } else {
             Plan::IN_PROCESS
+        }
+    }
+
+    /// For builds that take seconds to a minute each: one sample in a quick
+    /// run, three in a full one, none untimed.
+    fn build_plan(self) -> Plan {
+        let runs = if self.quick { 1 } else { 3 };
+        Plan {
+            warmups: 0,
+            min_runs: runs,
+            max_runs: runs,
+            budget: Duration::ZERO,
         }
     }
 
@@ -266,6 +279,19 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
     )?;
     report.in_process = in_process.rows.clone();
 
+    eprintln!("\nguest languages");
+    report.in_process.extend(languages::warm_calls(
+        &files.deps_dir,
+        &scratch.join("cache"),
+        &options.in_process_plan(),
+        Duration::from_millis(5),
+    )?);
+    report.in_process.extend(languages::builds(
+        root,
+        &scratch.join("languages"),
+        &options.build_plan(),
+    )?);
+
     eprintln!("\nserving HTTP");
     let serving = crate::serve::measure(sh, root, &bins.wcompose, &bins.wasmtime)?;
     report.serving = serving.rows;
@@ -327,9 +353,12 @@ fn build_release(sh: &Shell) -> Result<()> {
     .context("failed to build wcompose and xtask in release")
 }
 
-/// A binary of the workspace's release build.
-fn release_bin(root: &Path, name: &str) -> PathBuf {
-    root.join("target")
+/// A binary of the workspace's release build, in `CARGO_TARGET_DIR` when
+/// it is set, as cargo puts it.
+pub fn release_bin(root: &Path, name: &str) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"))
         .join("release")
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }

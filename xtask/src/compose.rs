@@ -12,6 +12,26 @@ use wcompose::build::toolchain::ToolchainOptions;
 use wcompose::run::{Cache, Io, Runtime, RuntimeOptions};
 use wcompose::workspace::Workspace;
 
+/// Prints one line of the build's progress to stderr. On a terminal
+/// (outside CI) a line that is not `done` stays open, and the next line
+/// replaces it: one progress line per guest while it builds. Elsewhere
+/// every line is a plain line. An empty line that is not `done` only
+/// clears what is open.
+fn progress(text: &str, done: bool) {
+    use std::io::IsTerminal;
+    use std::io::Write;
+    static LIVE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let live =
+        *LIVE.get_or_init(|| std::io::stderr().is_terminal() && std::env::var_os("CI").is_none());
+    let mut stderr = std::io::stderr().lock();
+    let _ = match (live, done) {
+        (false, _) if text.is_empty() => Ok(()),
+        (false, _) => writeln!(stderr, "{text}"),
+        (true, true) => writeln!(stderr, "\r\x1b[2K{text}"),
+        (true, false) => write!(stderr, "\r\x1b[2K{text}").and_then(|()| stderr.flush()),
+    };
+}
+
 /// The call made on the seed composition at the end of the pipeline.
 const SEED_CALL: &str = r#"csv-to-json("item,price,qty\napple,1.25,4\npear,0.75,10")"#;
 
@@ -26,7 +46,11 @@ pub fn run(root: &Path) -> Result<()> {
     let options = ToolchainOptions::new(workspace.toolchains_dir());
     let guests =
         wcompose::build::build_guests(&workspace, &options, &mut |event| print_event(root, &event))
-            .map_err(render)?;
+            .map_err(|e| {
+                // The open progress line is not the start of the error.
+                progress("", false);
+                render(e)
+            })?;
     if !guests.failed.is_empty() {
         let names: Vec<&str> = guests.failed.iter().map(|(n, _)| n.as_str()).collect();
         anyhow::bail!(
@@ -35,10 +59,13 @@ pub fn run(root: &Path) -> Result<()> {
             relative(root, &workspace.guest_target_dir())
         );
     }
-    eprintln!(
-        "  {} guests ({:.1?})",
-        guests.outputs.len(),
-        start.elapsed()
+    progress(
+        &format!(
+            "  {} guests ({:.1?})",
+            guests.outputs.len(),
+            start.elapsed()
+        ),
+        true,
     );
 
     let step = Instant::now();
@@ -145,20 +172,21 @@ pub fn run(root: &Path) -> Result<()> {
 /// One plain line per step of the guest build (the pipeline runs in CI
 /// more than on a terminal).
 pub fn print_event(root: &Path, event: &Event<'_>) {
+    let line = |text: String| progress(&text, true);
     match event {
         Event::Installing { toolchain, command } => {
-            eprintln!("  installing {toolchain}: {command}")
+            line(format!("  installing {toolchain}: {command}"))
         }
         Event::Installed { toolchain, elapsed } => {
-            eprintln!("  installed {toolchain} ({elapsed:.1?})")
+            line(format!("  installed {toolchain} ({elapsed:.1?})"))
         }
-        Event::InstallingRustTargets { targets } => {
-            eprintln!(
-                "  installing Rust targets: rustup target add {}",
-                targets.join(" ")
-            )
+        Event::InstallingRustTargets { targets } => line(format!(
+            "  installing Rust targets: rustup target add {}",
+            targets.join(" ")
+        )),
+        Event::Building { guest, language } => {
+            progress(&format!("  building {guest} ({language}) ..."), false)
         }
-        Event::Building { guest, language } => eprintln!("  building {guest} ({language})"),
         Event::Built {
             guest,
             language,
@@ -172,14 +200,15 @@ pub fn print_event(root: &Path, event: &Event<'_>) {
             } else {
                 format!("{elapsed:.1?}")
             };
-            eprintln!(
+            line(format!(
                 "  built {guest} ({language}) -> {} ({size} bytes, {how})",
                 relative(root, wasm)
-            );
+            ));
         }
-        Event::Failed { guest, error } => {
-            eprintln!("  failed {guest}: {}", wcompose::error_chain(*error))
-        }
+        Event::Failed { guest, error } => line(format!(
+            "  failed {guest}: {}",
+            wcompose::error_chain(*error)
+        )),
     }
 }
 

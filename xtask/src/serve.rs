@@ -373,10 +373,7 @@ pub fn measure(sh: &Shell, root: &Path, wcompose: &Path, wasmtime: &Path) -> Res
 /// the release builds.
 pub fn bench(sh: &Shell, root: &Path) -> Result<()> {
     xshell::cmd!(sh, "cargo build --release --locked -p wcompose").run()?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let wcompose = target.join("release").join("wcompose");
+    let wcompose = crate::bench::release_bin(root, "wcompose");
     let wasmtime = crate::tools::WASMTIME.ensure(sh)?;
     let measured = measure(sh, root, &wcompose, &wasmtime)?;
     println!("{}\n", measured.load);
