@@ -251,6 +251,15 @@ pub fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, ArtifactErr
     }
 }
 
+/// Validates a component or core module with every feature wasmparser
+/// knows on: the check that nothing reaches wasmtime or wac unchecked.
+pub fn validate(bytes: &[u8]) -> Result<(), ArtifactError> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(drop)
+        .map_err(ArtifactError::Invalid)
+}
+
 /// Classifies a WebAssembly binary.
 pub fn classify(bytes: &[u8]) -> Result<ArtifactKind, ArtifactError> {
     if bytes.is_empty() {
