@@ -20,6 +20,8 @@
 //! - `serve`: `wcompose serve` and the library's `Server` under a real HTTP
 //!   client: routes, traps, limits, concurrency, 503, 413, graceful stop,
 //!   outgoing grants, refused components.
+//! - `served_patterns`: the seed's HTTP patterns (edge, serverless, router)
+//!   composed behind `wasi:http/incoming-handler` and served, every route.
 //! - `faults`: many failing guests in one process leak nothing.
 //! - `polyglot`: guests in C, C++, Python and JavaScript beside Rust: the
 //!   calculators agree, mixed compositions, a stale guest caught by check,
@@ -43,5 +45,6 @@ mod polyglot;
 mod run;
 mod seed;
 mod serve;
+mod served_patterns;
 mod support;
 mod wasi3;
