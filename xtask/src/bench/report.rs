@@ -778,6 +778,58 @@ mod tests {
     }
 
     #[test]
+    fn serving_rows_and_memory_rows_are_written_and_judged_against_issue_16() {
+        let ms = Duration::from_millis;
+        let mut report = sample();
+        let row = |server: &str, requests_per_s, p99| Serving {
+            handler: "h".into(),
+            server: server.into(),
+            requests_per_s,
+            p50: ms(1),
+            p99,
+            failed: 0,
+        };
+        report.serving = vec![
+            row("wcompose serve", 2000.0, ms(4)),
+            row("wasmtime serve -S cli", 1000.0, ms(5)),
+        ];
+        report.resident = vec![Resident {
+            server: "wcompose serve".into(),
+            requests: 100_000,
+            trapping: 1_000,
+            start_kib: 20_000,
+            end_kib: 20_100,
+            max_kib: 20_200,
+            unexpected: 0,
+        }];
+        let text = report.to_markdown();
+        assert!(
+            text.contains("| h | wcompose serve | 2,000 | 1.00 ms | 4.00 ms | 0 |"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| wcompose serve | 100,000 | 1,000 | 20,000 KiB | 20,100 KiB | 20,200 KiB | 1.005× | 0 |"),
+            "{text}"
+        );
+        let judged = |report: &Report| -> Vec<Option<bool>> {
+            super::super::targets::evaluate(report)
+                .into_iter()
+                .filter(|t| t.issue == 16)
+                .map(|t| t.met)
+                .collect()
+        };
+        assert_eq!(judged(&report), [Some(true), Some(true)]);
+        // A worse p99, or memory that grows, misses.
+        report.serving[0].p99 = ms(6);
+        report.resident[0].end_kib = 30_000;
+        assert_eq!(judged(&report), [Some(false), Some(false)]);
+        // Without the rows, nothing is judged met.
+        report.serving.clear();
+        report.resident.clear();
+        assert_eq!(judged(&report), [None]);
+    }
+
+    #[test]
     fn the_json_parses_back_with_nanoseconds_and_ratios() {
         let text = serde_json::to_string(&sample().to_json()).unwrap();
         let value: Value = serde_json::from_str(&text).unwrap();

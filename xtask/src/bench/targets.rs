@@ -1,4 +1,4 @@
-//! The performance targets of issues 4–7, judged against one report.
+//! The performance targets of issues 4–7 and 16, judged against one report.
 //!
 //! Every target is a ratio or a limit on figures from the same run; a
 //! target whose figures this run did not take (a `--quick` run stops at
@@ -122,6 +122,8 @@ pub fn evaluate(report: &Report) -> Vec<Target> {
         );
     }
 
+    targets.extend(serving_targets(report));
+
     let what = "composed seed ≤ 1.02× the sum of its parts";
     targets.push(match &report.composed {
         Some(c) => Target {
@@ -132,6 +134,68 @@ pub fn evaluate(report: &Report) -> Vec<Target> {
         },
         None => not_measured(7, what),
     });
+    targets
+}
+
+/// The server that the serving targets compare `wcompose serve` with.
+const SERVE_REFERENCE: &str = "wasmtime serve -S cli";
+
+/// Issue 16: on each handler, `wcompose serve`'s requests per second at
+/// least `wasmtime serve`'s with a p99 no worse; its resident memory flat
+/// (≤ 1.05× after the warm-up) over the long run; no answer the guest did
+/// not cause.
+fn serving_targets(report: &Report) -> Vec<Target> {
+    let mut targets = Vec::new();
+    let mut handlers: Vec<&str> = report.serving.iter().map(|s| s.handler.as_str()).collect();
+    handlers.dedup();
+    for handler in handlers {
+        let what =
+            format!("serve {handler}: ≥ 1.0× the requests/s of `{SERVE_REFERENCE}`, p99 no worse");
+        let row = |server: &str| {
+            report
+                .serving
+                .iter()
+                .find(|s| s.handler == handler && s.server == server)
+        };
+        targets.push(match (row("wcompose serve"), row(SERVE_REFERENCE)) {
+            (Some(ours), Some(theirs)) => {
+                let r = ours.requests_per_s / theirs.requests_per_s.max(f64::MIN_POSITIVE);
+                Target {
+                    issue: 16,
+                    what,
+                    measured: format!(
+                        "{r:.2}×, p99 {} against {}",
+                        format_duration(ours.p99),
+                        format_duration(theirs.p99)
+                    ),
+                    met: Some(r >= 1.0 && ours.p99 <= theirs.p99 && ours.failed == 0),
+                }
+            }
+            _ => not_measured(16, &what),
+        });
+    }
+    let what = "`wcompose serve`'s resident memory ≤ 1.05× after the long run, no answer the guest did not cause";
+    targets.push(
+        match report
+            .resident
+            .iter()
+            .find(|r| r.server == "wcompose serve")
+        {
+            Some(r) => Target {
+                issue: 16,
+                what: what.to_string(),
+                measured: format!(
+                    "{:.3}× over {} requests ({} trapping), {} unexpected",
+                    r.growth(),
+                    r.requests,
+                    r.trapping,
+                    r.unexpected
+                ),
+                met: Some(r.growth() <= 1.05 && r.unexpected == 0),
+            },
+            None => not_measured(16, what),
+        },
+    );
     targets
 }
 
