@@ -20,6 +20,9 @@
 //! - `serve`: `wcompose serve` and the library's `Server` under a real HTTP
 //!   client: routes, traps, limits, concurrency, 503, 413, graceful stop,
 //!   outgoing grants, refused components.
+//! - `registry`: `wcompose push` and `pull` against a real registry
+//!   (Debian's `docker-registry`) with skopeo on the other side: round
+//!   trips, the artifact's manifest and config, and every refusal.
 //! - `faults`: many failing guests in one process leak nothing.
 //! - `polyglot`: guests in C, C++, Python and JavaScript beside Rust: the
 //!   calculators agree, mixed compositions, a stale guest caught by check,
@@ -29,7 +32,8 @@
 //!   and time limit, `--invoke` of async exports, the embedding runner.
 //!
 //! `support` builds the guests once per test process and gives each test
-//! its own output folder.
+//! its own output folder, and starts registries for the `registry` tests
+//! (installing Debian's `docker-registry` and `skopeo` when running as root).
 
 mod build;
 mod check_inputs;
@@ -40,6 +44,7 @@ mod mismatch;
 mod patterns;
 mod plug;
 mod polyglot;
+mod registry;
 mod run;
 mod seed;
 mod serve;

@@ -8,6 +8,8 @@ mod graph;
 mod inspect;
 mod output;
 pub mod plug;
+mod pull;
+mod push;
 mod run;
 mod serve;
 mod why;
@@ -30,6 +32,8 @@ pub enum Command {
     Run(run::Run),
     Serve(serve::Serve),
     Inspect(inspect::Inspect),
+    Push(push::Push),
+    Pull(pull::Pull),
 }
 
 impl Command {
@@ -44,6 +48,8 @@ impl Command {
             Command::Run(c) => c.exec(),
             Command::Serve(c) => c.exec(),
             Command::Inspect(c) => c.exec(),
+            Command::Push(c) => c.exec(),
+            Command::Pull(c) => c.exec(),
         }
     }
 }
