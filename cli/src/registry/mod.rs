@@ -53,6 +53,9 @@ pub const DEFAULT_MAX_SIZE: u64 = 512 << 20;
 /// The largest config a pull accepts: a Wasm config lists names, not data.
 pub const MAX_CONFIG_SIZE: u64 = 4 << 20;
 
+/// The most memory reserved for a blob before its bytes arrive.
+const PREALLOCATE: u64 = 64 << 20;
+
 /// How long to wait for a registry to accept a connection.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -499,7 +502,9 @@ impl Pull<'_> {
             .pull_blob_stream(oci_ref, descriptor)
             .await
             .map_err(|e| self.oci_error(e, what))?;
-        let mut bytes = Vec::with_capacity(declared as usize);
+        // What a manifest declares is not reserved up front beyond a
+        // modest size: the bytes have to arrive first.
+        let mut bytes = Vec::with_capacity(declared.min(PREALLOCATE) as usize);
         let mut hasher = sha2::Sha256::new();
         while let Some(chunk) = stream.next().await {
             match chunk {
