@@ -468,6 +468,32 @@ fn a_reference_without_a_tag_is_refused() {
 }
 
 #[test]
+fn a_password_on_stdin_without_a_user_name_is_a_usage_error() {
+    let scratch = Scratch::new();
+    let ran = scratch.wcompose_with_stdin(
+        &["pull", "127.0.0.1:9/toolsku/adder:1", "--password-stdin"],
+        "s3cret\n",
+    );
+    assert_eq!(ran.code, Some(2), "{ran}");
+    assert!(ran.stderr.contains("--username"), "{ran}");
+}
+
+#[test]
+fn localhost_is_reached_over_plain_http_without_insecure() {
+    let registry = Registry::start();
+    let scratch = Scratch::new();
+    let component = adder_component();
+    let input = scratch.write("adder.wasm", &component);
+    let port = registry.addr.rsplit_once(':').unwrap().1;
+    let reference = format!("localhost:{port}/toolsku/adder:1.0.0");
+    scratch.push(&input, &reference);
+    let out = scratch.path("pulled.wasm");
+    let ran = scratch.wcompose(&["pull", &reference, "-o", out.to_str().unwrap()]);
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert_eq!(std::fs::read(&out).unwrap(), component);
+}
+
+#[test]
 fn push_refuses_a_file_that_is_not_webassembly() {
     let scratch = Scratch::new();
     let input = scratch.write("notes.txt", b"just some text\n");

@@ -698,3 +698,62 @@ fn hex_digest(hash: &[u8]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> Reference {
+        "registry.example:5000/toolsku/router:1.2.0"
+            .parse()
+            .unwrap()
+    }
+
+    #[test]
+    fn an_html_answer_is_described_by_its_status_and_a_short_excerpt() {
+        let page = format!("<html>\n<body>{}</body></html>", "nginx ".repeat(100));
+        let reason = describe(
+            &OciDistributionError::ServerError {
+                code: 502,
+                url: String::new(),
+                message: page,
+            },
+            &reference(),
+            &Options::default(),
+        );
+        assert!(
+            reason.starts_with("the registry answered HTTP 502: <html> <body>nginx"),
+            "{reason}"
+        );
+        assert!(reason.ends_with("..."), "{reason}");
+        assert!(reason.len() < 260, "{reason}");
+    }
+
+    #[test]
+    fn a_refused_login_names_the_user_and_never_the_password() {
+        let options = Options {
+            credentials: Credentials::Basic {
+                username: "ci".into(),
+                password: "hunter2".into(),
+            },
+            ..Options::default()
+        };
+        let reason = describe(
+            &OciDistributionError::UnauthorizedError { url: String::new() },
+            &reference(),
+            &options,
+        );
+        assert_eq!(
+            reason,
+            "the registry refused the credentials of `ci` (HTTP 401 Unauthorized)"
+        );
+    }
+
+    #[test]
+    fn digests_are_written_as_oci_writes_them() {
+        assert_eq!(
+            sha256_digest(b""),
+            "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+}
