@@ -10,7 +10,9 @@
 //!   conformance suite.
 //! - `cargo xtask bench`: measure wcompose against those CLIs, in time and
 //!   size, and write `target/bench/report.{md,json}`; `cargo xtask
-//!   bench-serve` measures only `wcompose serve` against `wasmtime serve`.
+//!   bench-serve` measures only `wcompose serve` against `wasmtime serve`,
+//!   and `cargo xtask bench-registry` only `push` and `pull` against
+//!   `skopeo copy`.
 
 mod bench;
 mod compose;
@@ -49,10 +51,16 @@ Tasks:
             components, sizes per stage) and write target/bench/report.md
             and report.json; `--quick` for fewer repetitions and graphs
             up to 100 components; with `wcompose serve` against `wasmtime
-            serve` under wrk (installed with apt-get when missing)
+            serve` under wrk (installed with apt-get when missing), and
+            `wcompose push`/`pull` against `skopeo copy`
   bench-serve
             only the serving rows: `wcompose serve` and `wasmtime serve` on
             the HTTP test guest under the same wrk load
+  bench-registry
+            only the push and pull rows: `wcompose push` and `pull` of the
+            composed router beside `skopeo copy`, against Debian's
+            `docker-registry` on 127.0.0.1 (both installed with apt-get
+            when missing)
   graph SHAPE SIZE DIR
             write one synthetic graph of the bench's scaling rows (SHAPE is
             `chain` or `fan-out`) into DIR: its WIT, stub components and
@@ -80,6 +88,7 @@ fn main() -> std::process::ExitCode {
         Some("fuzz") => fuzz::run(&sh, &root, &args[1..]),
         Some("bench") => bench::run(&sh, &root, &args[1..]),
         Some("bench-serve") => serve::bench(&sh, &root),
+        Some("bench-registry") => bench::run_registry(&sh, &root),
         Some("graph") => bench::write_graph(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");

@@ -287,12 +287,11 @@ pub fn push(
         client
             .store_auth_if_needed(oci_ref.resolve_registry(), &auth)
             .await;
-        client
-            .push_blob(&oci_ref, layer.data.clone(), &layer_digest)
-            .await?;
-        client
-            .push_blob(&oci_ref, config.data.clone(), &manifest.config.digest)
-            .await?;
+        // The two blobs go up at once; the manifest only after both.
+        futures::try_join!(
+            client.push_blob(&oci_ref, layer.data.clone(), &layer_digest),
+            client.push_blob(&oci_ref, config.data.clone(), &manifest.config.digest),
+        )?;
         client
             .push_manifest_raw(
                 &oci_ref,
