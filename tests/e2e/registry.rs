@@ -2,7 +2,7 @@
 //! registry (Debian's `docker-registry`, started per test on 127.0.0.1),
 //! with skopeo as the independent client on the other side: round trips,
 //! what skopeo reads of wcompose's artifacts and what wcompose reads of
-//! skopeo's, and every refusal (tampered blobs, missing tags, logins,
+//! skopeo's, and every refusal (tampered and truncated blobs, missing tags, logins,
 //! stopped registries, size caps, artifacts that are not Wasm) with exit
 //! status 1 and nothing written.
 
@@ -350,6 +350,32 @@ fn pull_refuses_a_tampered_layer_and_writes_nothing() {
 
     let ran = scratch.pull_fails(&reference, &[], "the layer does not match its digest");
     assert!(ran.stderr.contains(&registry.addr), "{ran}");
+}
+
+#[test]
+fn pull_refuses_a_truncated_layer_and_writes_nothing() {
+    let registry = Registry::start();
+    let scratch = Scratch::new();
+    let component = adder_component();
+    let input = scratch.write("adder.wasm", &component);
+    let reference = registry.reference("toolsku/adder:1.0.0");
+    scratch.push(&input, &reference);
+
+    // A blob cut short on the registry's disk, as a full disk or an
+    // interrupted copy leaves it.
+    let blob = registry.blob_file(&wcompose::registry::sha256_digest(&component));
+    let bytes = std::fs::read(&blob).unwrap();
+    std::fs::write(&blob, &bytes[..bytes.len() / 2]).unwrap();
+
+    scratch.pull_fails(
+        &reference,
+        &[],
+        &format!(
+            "the registry sent {} bytes for a layer of {}",
+            bytes.len() / 2,
+            bytes.len()
+        ),
+    );
 }
 
 #[test]
