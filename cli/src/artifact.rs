@@ -42,45 +42,88 @@ const COMPONENT_MODEL_FEATURES: &[(&str, wasmparser::WasmFeatures)] = &[
 /// start); a core module, which becomes a synchronous component, needs
 /// none.
 pub fn needs_component_model_concurrency(bytes: &[u8]) -> bool {
+    any_component_payload(bytes, |_, payload| payload_needs_concurrency(payload))
+}
+
+/// Whether `payload`, a section of a component, needs the Component
+/// Model's async, threading or error-context features.
+pub(crate) fn payload_needs_concurrency(payload: &Payload<'_>) -> bool {
     use wasmparser::{CanonicalFunction, CanonicalOption};
+    match payload {
+        Payload::ComponentCanonicalSection(section) => {
+            section
+                .clone()
+                .into_iter()
+                .flatten()
+                .any(|function| match function {
+                    CanonicalFunction::Lift { options, .. }
+                    | CanonicalFunction::Lower { options, .. } => options.iter().any(|o| {
+                        matches!(o, CanonicalOption::Async | CanonicalOption::Callback(_))
+                    }),
+                    CanonicalFunction::ResourceNew { .. }
+                    | CanonicalFunction::ResourceDrop { .. }
+                    | CanonicalFunction::ResourceRep { .. } => false,
+                    _ => true,
+                })
+        }
+        Payload::ComponentTypeSection(section) => section
+            .clone()
+            .into_iter()
+            .flatten()
+            .any(|ty| type_needs_concurrency(&ty)),
+        _ => false,
+    }
+}
+
+/// Whether `found` holds for a payload of the component `bytes` or of a
+/// component nested in it, given with its nesting depth (0 for `bytes`
+/// itself). Core modules are skipped whole, without reading their code;
+/// input that is not a component, or that does not parse, finds nothing.
+pub(crate) fn any_component_payload(
+    bytes: &[u8],
+    mut found: impl FnMut(usize, &Payload<'_>) -> bool,
+) -> bool {
     if !Parser::is_component(bytes) {
         return false;
     }
-    for payload in Parser::new(0).parse_all(bytes) {
-        let Ok(payload) = payload else {
-            return false;
+    let mut outer: Vec<Parser> = Vec::new();
+    let mut parser = Parser::new(0);
+    let mut data = bytes;
+    loop {
+        let payload = match parser.parse(data, true) {
+            Ok(wasmparser::Chunk::Parsed { consumed, payload }) => {
+                data = &data[consumed..];
+                payload
+            }
+            Ok(wasmparser::Chunk::NeedMoreData(_)) | Err(_) => return false,
         };
+        if found(outer.len(), &payload) {
+            return true;
+        }
         match payload {
-            Payload::ComponentCanonicalSection(section) => {
-                for function in section.into_iter().flatten() {
-                    let needs = match function {
-                        CanonicalFunction::Lift { options, .. }
-                        | CanonicalFunction::Lower { options, .. } => options.iter().any(|o| {
-                            matches!(o, CanonicalOption::Async | CanonicalOption::Callback(_))
-                        }),
-                        CanonicalFunction::ResourceNew { .. }
-                        | CanonicalFunction::ResourceDrop { .. }
-                        | CanonicalFunction::ResourceRep { .. } => false,
-                        _ => true,
-                    };
-                    if needs {
-                        return true;
-                    }
-                }
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => {
+                // The outer parser has moved past the module already; the
+                // bytes must follow.
+                let Some(rest) = usize::try_from(unchecked_range.end - unchecked_range.start)
+                    .ok()
+                    .and_then(|len| data.get(len..))
+                else {
+                    return false;
+                };
+                data = rest;
             }
-            Payload::ComponentTypeSection(section)
-                if section
-                    .clone()
-                    .into_iter()
-                    .flatten()
-                    .any(|ty| type_needs_concurrency(&ty)) =>
-            {
-                return true;
+            Payload::ComponentSection { parser: nested, .. } => {
+                outer.push(std::mem::replace(&mut parser, nested));
             }
+            Payload::End(_) => match outer.pop() {
+                Some(p) => parser = p,
+                None => return false,
+            },
             _ => {}
         }
     }
-    false
 }
 
 fn type_needs_concurrency(ty: &wasmparser::ComponentType<'_>) -> bool {
@@ -249,6 +292,15 @@ pub fn to_binary(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, ArtifactErr
         }
         _ => Err(ArtifactError::NotWasm),
     }
+}
+
+/// Validates a component or core module with every feature wasmparser
+/// knows on: the check that nothing reaches wasmtime or wac unchecked.
+pub fn validate(bytes: &[u8]) -> Result<(), ArtifactError> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(drop)
+        .map_err(ArtifactError::Invalid)
 }
 
 /// Classifies a WebAssembly binary.

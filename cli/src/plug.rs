@@ -172,18 +172,32 @@ fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace, Vec<Node>), Plu
     let nodes = std::iter::once(socket)
         .chain(plugs)
         .map(|mut input| {
-            let componentized = componentize::componentize(&input.bytes, Default::default())
-                .map_err(|source| PlugError::Input {
-                    path: input.path.clone(),
-                    source,
-                })?;
-            input.bytes = componentized.bytes;
-            let ty = types
-                .load(&input.name, &input.bytes)
-                .map_err(|message| PlugError::Type {
-                    path: input.path.clone(),
-                    message,
-                })?;
+            // A component goes in as it is: its types are read (and their
+            // sections validated) below, and its code is validated as part
+            // of the composed output, whose failure names the input (see
+            // `invalid_input`). Anything else is componentized first.
+            if !wasmparser::Parser::is_component(&input.bytes) {
+                let componentized = componentize::componentize(&input.bytes, Default::default())
+                    .map_err(|source| PlugError::Input {
+                        path: input.path.clone(),
+                        source,
+                    })?;
+                input.bytes = componentized.bytes;
+            }
+            let ty = types.load(&input.name, &input.bytes).map_err(|message| {
+                // An input that does not validate says so, as
+                // componentize does for a core module.
+                match crate::artifact::validate(&input.bytes) {
+                    Err(e) => PlugError::Input {
+                        path: input.path.clone(),
+                        source: e.into(),
+                    },
+                    Ok(()) => PlugError::Type {
+                        path: input.path.clone(),
+                        message,
+                    },
+                }
+            })?;
             Ok(Node {
                 input,
                 ty,
@@ -294,6 +308,9 @@ fn plan_nodes(types: &mut TypeSpace, nodes: &[Node]) -> Plan {
     {
         match encode(nodes, &plan) {
             Ok(bytes) => plan.bytes = Some(bytes),
+            Err(e) if let Some(invalid) = invalid_input(nodes, &plan) => {
+                plan.rejection = Some(format!("{invalid} (the composition: {e:#})"));
+            }
             Err(e) => {
                 plan.rejection = Some(format!("{e:#}"));
                 // The type checker accepted every connection: the WIT
@@ -506,6 +523,22 @@ pub fn plug(socket: Input, plugs: Vec<Input>, options: Options) -> Result<Plugge
             plan: Some(plan),
         })),
     }
+}
+
+/// When the composed output does not validate, the first input it
+/// instantiates that does not validate on its own, and why.
+fn invalid_input(nodes: &[Node], plan: &Plan) -> Option<String> {
+    nodes
+        .iter()
+        .filter(|node| plan.instances.contains(&node.input.name))
+        .find_map(|node| {
+            let error = crate::artifact::validate(&node.input.bytes).err()?;
+            Some(format!(
+                "`{}` is not a valid component: {}",
+                node.input.path.display(),
+                crate::error_chain(&error)
+            ))
+        })
 }
 
 fn encode(nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {

@@ -253,12 +253,33 @@ fn a_composition_shows_where_its_bytes_go() {
 }
 
 #[test]
-fn every_composition_of_the_workspace_runs_on_wasmtime_and_jco_and_the_wasi_0_3_one_on_wasmtime_alone()
+fn every_composition_of_the_workspace_runs_on_wasmtime_and_jco_the_http_ones_on_http_servers_and_the_wasi_0_3_one_on_wasmtime_alone()
  {
     let built = Built::new();
     for composed in built.compose_all() {
         let inspection = inspect_file(&composed.path);
-        let expected: &[&str] = if composed.path.ends_with("report.wasm") {
+        let name = composed.path.file_stem().unwrap().to_string_lossy();
+        if name.ends_with("-http") {
+            // A `wasi:http/incoming-handler` service: `wasmtime serve`,
+            // `wcompose serve`, `jco serve` and Spin's HTTP trigger.
+            assert_eq!(
+                runs(&inspection),
+                ["wasmtime-cli", "wcompose-serve", "jco", "spin"],
+                "{name}: {:#?}",
+                inspection.runtimes
+            );
+            let serve = verdict(&inspection, "wcompose-serve");
+            assert_eq!(serve.how.as_deref(), Some("wcompose serve file.wasm"));
+            let run = verdict(&inspection, "wasmtime-embedding");
+            assert!(
+                run.reasons
+                    .iter()
+                    .any(|r| r.contains("`wasi:http/types@0.2.12`")),
+                "{run:?}"
+            );
+            continue;
+        }
+        let expected: &[&str] = if name == "report" {
             &["wasmtime-cli", "wasmtime-embedding"]
         } else {
             &["wasmtime-cli", "wasmtime-embedding", "jco"]

@@ -23,6 +23,8 @@
 //! - `registry`: `wcompose push` and `pull` against a real registry
 //!   (Debian's `docker-registry`) with skopeo on the other side: round
 //!   trips, the artifact's manifest and config, and every refusal.
+//! - `served_patterns`: the seed's HTTP patterns (edge, serverless, router)
+//!   composed behind `wasi:http/incoming-handler` and served, every route.
 //! - `faults`: many failing guests in one process leak nothing.
 //! - `polyglot`: guests in C, C++, Python and JavaScript beside Rust: the
 //!   calculators agree, mixed compositions, a stale guest caught by check,
@@ -48,5 +50,6 @@ mod registry;
 mod run;
 mod seed;
 mod serve;
+mod served_patterns;
 mod support;
 mod wasi3;

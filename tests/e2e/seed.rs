@@ -165,16 +165,19 @@ fn the_workspace_composes_every_composition() {
             "app.wasm",
             "container.wasm",
             "edge.wasm",
+            "edge-http.wasm",
             "polyglot-app.wasm",
             "polyglot-seed.wasm",
             "report.wasm",
             "router.wasm",
+            "router-http.wasm",
             "seed.wasm",
             "serverless.wasm",
+            "serverless-http.wasm",
         ]
     );
     let edges: Vec<_> = outputs.iter().map(|o| o.edges_checked).collect();
-    assert_eq!(edges, [3, 2, 2, 3, 1, 3, 5, 1, 1]);
+    assert_eq!(edges, [3, 2, 2, 3, 3, 1, 3, 5, 6, 1, 1, 2]);
 }
 
 #[test]

@@ -39,7 +39,7 @@ fn guest_bytes() -> Vec<u8> {
 
 /// Options for a server on a free loopback port, compiled code shared
 /// through the tests' run cache.
-fn options() -> ServeOptions {
+pub(crate) fn options() -> ServeOptions {
     ServeOptions {
         addr: "127.0.0.1:0".parse().unwrap(),
         cache: Some(Cache::new(support::shared_run_cache())),
@@ -49,14 +49,14 @@ fn options() -> ServeOptions {
 
 /// What a server reported, kept for the test to look at.
 #[derive(Default, Clone)]
-struct Log(Arc<Mutex<Vec<Event>>>);
+pub(crate) struct Log(Arc<Mutex<Vec<Event>>>);
 
 impl Log {
     fn start(&self, options: ServeOptions) -> Server {
         self.start_bytes(&guest_bytes(), options)
     }
 
-    fn start_bytes(&self, bytes: &[u8], options: ServeOptions) -> Server {
+    pub(crate) fn start_bytes(&self, bytes: &[u8], options: ServeOptions) -> Server {
         let log = self.clone();
         Server::start(bytes, options, move |event| {
             log.0.lock().unwrap().push(event)
@@ -65,7 +65,7 @@ impl Log {
     }
 
     /// The guest failures: status, and the failure in words.
-    fn failures(&self) -> Vec<(u16, String)> {
+    pub(crate) fn failures(&self) -> Vec<(u16, String)> {
         self.0
             .lock()
             .unwrap()
@@ -80,7 +80,7 @@ impl Log {
     }
 
     /// The statuses of the requests answered, in order.
-    fn statuses(&self) -> Vec<u16> {
+    pub(crate) fn statuses(&self) -> Vec<u16> {
         self.0
             .lock()
             .unwrap()
@@ -95,24 +95,24 @@ impl Log {
 
 /// A response, read whole.
 #[derive(Debug)]
-struct Response {
-    status: u16,
-    headers: http::HeaderMap,
-    body: Vec<u8>,
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: http::HeaderMap,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Response {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
 /// The client's event loop.
-fn client() -> &'static tokio::runtime::Runtime {
+pub(crate) fn client() -> &'static tokio::runtime::Runtime {
     static CLIENT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     CLIENT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -124,7 +124,10 @@ fn client() -> &'static tokio::runtime::Runtime {
 }
 
 /// Sends one request on a connection of its own.
-async fn send(addr: SocketAddr, request: http::Request<Full<Bytes>>) -> Result<Response, String> {
+pub(crate) async fn send(
+    addr: SocketAddr,
+    request: http::Request<Full<Bytes>>,
+) -> Result<Response, String> {
     let stream = tokio::net::TcpStream::connect(addr)
         .await
         .map_err(|e| e.to_string())?;
@@ -146,7 +149,7 @@ async fn send(addr: SocketAddr, request: http::Request<Full<Bytes>>) -> Result<R
     })
 }
 
-fn request(method: &str, path: &str) -> http::request::Builder {
+pub(crate) fn request(method: &str, path: &str) -> http::request::Builder {
     http::Request::builder()
         .method(method)
         .uri(path)
@@ -159,14 +162,14 @@ fn get_async(addr: SocketAddr, path: &str) -> impl Future<Output = Result<Respon
 }
 
 /// `GET path`, waiting for the whole response.
-fn get(addr: SocketAddr, path: &str) -> Response {
+pub(crate) fn get(addr: SocketAddr, path: &str) -> Response {
     client()
         .block_on(get_async(addr, path))
         .unwrap_or_else(|e| panic!("GET {path}: {e}"))
 }
 
 /// Waits until `server` has `n` requests in flight (for at most 10 s).
-fn wait_in_flight(server: &Server, n: usize) {
+pub(crate) fn wait_in_flight(server: &Server, n: usize) {
     let start = Instant::now();
     while server.in_flight() != n {
         assert!(

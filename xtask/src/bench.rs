@@ -38,8 +38,8 @@ use xshell::{Shell, cmd};
 
 use crate::tools::{self, Tool};
 use process::Proc;
-pub(crate) use report::Serving;
 use report::{ColdStart, Comparison, Machine, Report, Timing};
+pub(crate) use report::{Resident, Serving, Startup};
 use stats::{Plan, format_duration};
 
 /// The call on the seed composition that the run rows time.
@@ -244,6 +244,8 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         cold_start: Vec::new(),
         serving: Vec::new(),
         serving_load: String::new(),
+        startup: Vec::new(),
+        resident: Vec::new(),
         targets: Vec::new(),
         notes: Vec::new(),
     };
@@ -298,9 +300,11 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
     )?);
 
     eprintln!("\nserving HTTP");
-    let serving = crate::serve::measure(sh, root, &bins.wcompose, &bins.wasmtime)?;
+    let serving = crate::serve::measure(sh, root, &bins.wcompose, &bins.wasmtime, options.quick)?;
     report.serving = serving.rows;
     report.serving_load = serving.load;
+    report.startup = serving.startup;
+    report.resident = serving.resident;
 
     let (sizes, composed) = sizes::measure(&sizes::Paths {
         root,

@@ -1,5 +1,6 @@
 //! `wcompose check`: the WIT compatibility gate.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -39,7 +40,7 @@ use super::output::{host_profile, print_human};
     wcompose check --socket app.wasm --plug formatter.wasm --plug calculator.wasm\n  \
     wcompose check --format github        # annotations on a pull request\n  \
     wcompose check --format sarif > wcompose.sarif\n  \
-    wcompose check            # every composition of the workspace\n\n\
+    wcompose check            # every composition of the workspace, each against its declared host\n\n\
     Exit status:\n  0  no errors (warnings allowed unless --deny-warnings)\n  1  findings, invalid WIT, or a core module that cannot become a component\n  2  usage error, or an unreadable or unrecognised input")]
 pub struct Check {
     /// What to check: `.wac` compositions, components and core modules
@@ -51,9 +52,11 @@ pub struct Check {
     deps: DepsOptions,
 
     /// The host that will run the composition: what it provides decides
-    /// which imports may stay open (`wasmtime`, `wasi-http`, `none`).
-    #[arg(long, default_value = "wasmtime", value_parser = host_profile)]
-    host: HostProfile,
+    /// which imports may stay open (`wasmtime`, `wasi-http`, `jco`,
+    /// `spin`, `none`). Default: for a composition that the workspace's
+    /// `wcompose.toml` declares, the host it declares; else `wasmtime`.
+    #[arg(long, value_parser = host_profile)]
+    host: Option<HostProfile>,
 
     /// WIT to point findings at (defaults to the workspace's `wit/`).
     #[arg(long, value_name = "DIR")]
@@ -202,7 +205,8 @@ impl Check {
                 Ok(plan) => plan,
                 Err(e) => return usage(super::report(e)),
             };
-            let report = wcompose::plug::findings(&plan, Some(&self.host));
+            let host = self.host.clone().unwrap_or_else(default_host);
+            let report = wcompose::plug::findings(&plan, Some(&host));
             if let Format::Human = self.format {
                 super::output::print_plan(&plan);
                 print_human(&report);
@@ -232,9 +236,23 @@ impl Check {
             (None, Some(dir)) => Some(Arc::new(wcompose::wit::LazyWit::new(dir))),
             (None, None) => None,
         };
-        options.check.host = Some(self.host.clone());
+        let declared = match (&self.host, &workspace) {
+            (None, Some(workspace)) => match declared_hosts(workspace) {
+                Ok(declared) => declared,
+                Err(e) => return usage(e),
+            },
+            _ => BTreeMap::new(),
+        };
         for (file, input) in inputs {
             let kind = input.kind();
+            let host = match &self.host {
+                Some(host) => host.clone(),
+                None => std::fs::canonicalize(&file)
+                    .ok()
+                    .and_then(|file| declared.get(&file).cloned())
+                    .unwrap_or_else(default_host),
+            };
+            options.check.host = Some(host.clone());
             let report = match input {
                 Input::Composition(source) => {
                     // Input that cannot be resolved is not a finding: exit 2.
@@ -244,18 +262,16 @@ impl Check {
                     }
                 }
                 Input::Component(bytes) => {
-                    input::check_component(&file.display().to_string(), &bytes, Some(&self.host))
+                    input::check_component(&file.display().to_string(), &bytes, Some(&host))
                 }
-                Input::CoreModule(bytes) => {
-                    match input::check_core(&file, &bytes, Some(&self.host)) {
-                        Ok(report) => report,
-                        Err(e) => {
-                            eprintln!("{:?}", input_report(e));
-                            failed = true;
-                            continue;
-                        }
+                Input::CoreModule(bytes) => match input::check_core(&file, &bytes, Some(&host)) {
+                    Ok(report) => report,
+                    Err(e) => {
+                        eprintln!("{:?}", input_report(e));
+                        failed = true;
+                        continue;
                     }
-                }
+                },
                 Input::Wit { path, .. } => {
                     if self.baseline.is_some() {
                         // Compared above.
@@ -290,7 +306,7 @@ impl Check {
                         "{kind}, {} import{} left to the host `{}`",
                         report.graph.host_imports.len(),
                         plural(report.graph.host_imports.len()),
-                        self.host.name
+                        host.name
                     ),
                 };
                 eprintln!(
@@ -326,6 +342,33 @@ impl Check {
             ExitCode::SUCCESS
         })
     }
+}
+
+/// The host profile of a composition that no `--host` and no manifest
+/// names.
+fn default_host() -> HostProfile {
+    HostProfile::named("wasmtime").expect("the wasmtime profile is built in")
+}
+
+/// The host each composition of the workspace's `wcompose.toml` declares,
+/// by the `.wac` file's canonical path.
+fn declared_hosts(
+    workspace: &wcompose::workspace::Workspace,
+) -> std::result::Result<BTreeMap<PathBuf, HostProfile>, miette::Report> {
+    let manifest = wcompose::build::manifest(workspace).map_err(super::report)?;
+    let mut hosts = BTreeMap::new();
+    for (name, declared) in manifest.compositions {
+        let host = host_profile(&declared.host).map_err(|e| {
+            miette::miette!(
+                "composition `{name}` of `{}`: {e}",
+                workspace.root.join(wcompose::build::MANIFEST).display()
+            )
+        })?;
+        if let Ok(file) = std::fs::canonicalize(workspace.root.join(&declared.file)) {
+            hosts.insert(file, host);
+        }
+    }
+    Ok(hosts)
 }
 
 /// A WIT error as a diagnostic, with the place wit-parser names.

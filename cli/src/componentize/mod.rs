@@ -232,9 +232,7 @@ pub fn componentize(bytes: &[u8], options: Options) -> Result<Componentized, Com
             }
             // Passed through, but never unchecked: a truncated or corrupt
             // component is an error here, not later.
-            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
-                .validate_all(&bytes)
-                .map_err(ArtifactError::Invalid)?;
+            artifact::validate(&bytes)?;
             return Ok(Componentized {
                 bytes: bytes.into_owned(),
                 input: kind,

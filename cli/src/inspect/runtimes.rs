@@ -175,6 +175,30 @@ pub const RUNTIMES: &[RuntimeProfile] = &[
         memory_limit_required: false,
     },
     RuntimeProfile {
+        id: "wcompose-serve",
+        name: "wasmtime 48 embedded as an HTTP server (wasmtime-wasi-http, as `wcompose serve` does)",
+        components: Support::Yes,
+        core_modules: Support::No(
+            "an HTTP server runs components that export a handler; a core module exports none",
+        ),
+        host: Some("wasi-http"),
+        core_import_modules: &[],
+        component_entries: &[
+            Entry {
+                point: EntryPoint::Interface("wasi:http/handler@0.3.0"),
+                how: "wcompose serve {file}",
+            },
+            Entry {
+                point: EntryPoint::Interface("wasi:http/incoming-handler@0.2.0"),
+                how: "wcompose serve {file}",
+            },
+        ],
+        core_entries: &[],
+        precompiled: None,
+        memory_limit: Some("wcompose serve --max-memory 32MiB {file}"),
+        memory_limit_required: false,
+    },
+    RuntimeProfile {
         id: "wasmedge",
         name: "WasmEdge 0.14",
         components: Support::No(

@@ -36,9 +36,13 @@ pub(crate) enum Mode {
 }
 
 impl Mode {
-    /// The mode `bytes` (a component or a core module) needs.
+    /// The mode `bytes` (a component or a core module) needs: one pass over
+    /// the component's own sections, its core modules skipped.
     pub(crate) fn of(bytes: &[u8]) -> Self {
-        if imports_wasi_p3(bytes) || uses_async(bytes) {
+        let concurrent = crate::artifact::any_component_payload(bytes, |depth, payload| {
+            imports_wasi_p3(depth, payload) || crate::artifact::payload_needs_concurrency(payload)
+        });
+        if concurrent {
             Mode::Concurrent
         } else {
             Mode::Sync
@@ -46,38 +50,17 @@ impl Mode {
     }
 }
 
-/// Whether `bytes` needs the Component Model's async or threading features
-/// (a core module, which becomes a synchronous component, does not).
-pub(crate) fn uses_async(bytes: &[u8]) -> bool {
-    crate::artifact::needs_component_model_concurrency(bytes)
-}
-
-/// Whether the component `bytes` imports a WASI 0.3 interface at its top
-/// level (`wasi:cli/stdout@0.3.0`, ...). Reads the import names only.
-pub(crate) fn imports_wasi_p3(bytes: &[u8]) -> bool {
-    if !wasmparser::Parser::is_component(bytes) {
-        return false;
+/// Whether `payload`, at `depth` in a component, is its own import section
+/// and imports a WASI 0.3 interface (`wasi:cli/stdout@0.3.0`, ...).
+fn imports_wasi_p3(depth: usize, payload: &wasmparser::Payload<'_>) -> bool {
+    match payload {
+        wasmparser::Payload::ComponentImportSection(imports) if depth == 0 => imports
+            .clone()
+            .into_iter()
+            .flatten()
+            .any(|import| is_wasi_p3(import.name.name)),
+        _ => false,
     }
-    let mut depth = 0usize;
-    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        let Ok(payload) = payload else {
-            return false;
-        };
-        match payload {
-            wasmparser::Payload::ModuleSection { .. }
-            | wasmparser::Payload::ComponentSection { .. } => depth += 1,
-            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
-            wasmparser::Payload::ComponentImportSection(imports) if depth == 0 => {
-                for import in imports.into_iter().flatten() {
-                    if is_wasi_p3(import.name.name) {
-                        return true;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    false
 }
 
 /// `wasi:<package>/<interface>@0.3.*`.
@@ -281,6 +264,43 @@ mod tests {
         let sync_bytes = wat::parse_str(sync_wat).unwrap();
         assert_eq!(Mode::of(&async_bytes), Mode::Concurrent);
         assert_eq!(Mode::of(&sync_bytes), Mode::Sync);
+    }
+
+    #[test]
+    fn the_mode_reads_nested_components_and_the_top_level_imports_only() {
+        // WASI 0.3 imported by the component itself.
+        let p3 = r#"(component (import "wasi:cli/stdout@0.3.0" (instance)))"#;
+        assert_eq!(Mode::of(&wat::parse_str(p3).unwrap()), Mode::Concurrent);
+        // An async lift in a nested component counts; its imports do not.
+        let nested_async = r#"(component
+            (component
+                (core module $m
+                    (func (export "f") (result i32) i32.const 0)
+                    (func (export "cb") (param i32 i32 i32) (result i32) i32.const 0))
+                (core instance $i (instantiate $m))
+                (func (export "f") async
+                    (canon lift (core func $i "f") async (callback (core func $i "cb"))))))"#;
+        assert_eq!(
+            Mode::of(&wat::parse_str(nested_async).unwrap()),
+            Mode::Concurrent
+        );
+        let nested_import = r#"(component
+            (component (import "wasi:cli/stdout@0.3.0" (instance))))"#;
+        assert_eq!(
+            Mode::of(&wat::parse_str(nested_import).unwrap()),
+            Mode::Sync
+        );
+        // Core modules are skipped whole: a sync component with a core
+        // module before and after a nested component stays sync, and one
+        // whose module section is cut short finds nothing.
+        let sync = r#"(component
+            (core module (func (export "a")))
+            (component (core module (func (export "b"))))
+            (core module (func (export "c"))))"#;
+        let bytes = wat::parse_str(sync).unwrap();
+        assert_eq!(Mode::of(&bytes), Mode::Sync);
+        assert_eq!(Mode::of(&bytes[..bytes.len() - 5]), Mode::Sync);
+        assert_eq!(Mode::of(&wat::parse_str(p3).unwrap()[..12]), Mode::Sync);
     }
 
     #[test]

@@ -16,6 +16,11 @@ mod bindings {
         path: [
             "../../wit/calculator.wit",
             "../../wit/formatter.wit",
+            "../../wit/deps/wasi-io.wit",
+            "../../wit/deps/wasi-clocks.wit",
+            "../../wit/deps/wasi-random.wit",
+            "../../wit/deps/wasi-filesystem.wit",
+            "../../wit/deps/wasi-sockets.wit",
             "../../wit/deps/wasi-cli.wit",
             "../../wit/app.wit",
         ],

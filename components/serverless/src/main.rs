@@ -14,6 +14,9 @@
 //!
 //! Blank lines are skipped. A bad event prints `error: line N: <message>`
 //! on stderr and the handler goes on; the exit status is 1 if any failed.
+//!
+//! The same handling of one event is exported as `toolsku:serverless/events`,
+//! which the HTTP trigger (`serverless-http`) calls.
 
 mod bindings {
     wit_bindgen::generate!({
@@ -25,6 +28,7 @@ mod bindings {
 
 use std::io::Write;
 
+use bindings::exports::toolsku::serverless::events;
 use bindings::toolsku::calculator::ops;
 use serde_json::{Map, Value, json};
 
@@ -61,6 +65,16 @@ fn main() {
         std::process::exit(1);
     }
 }
+
+struct Events;
+
+impl events::Guest for Events {
+    fn handle(event: String) -> Result<String, String> {
+        handle(&event)
+    }
+}
+
+bindings::export!(Events with_types_in bindings);
 
 /// Handles one event line and returns the JSON result to print.
 fn handle(line: &str) -> Result<String, String> {

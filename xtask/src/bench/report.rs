@@ -164,6 +164,8 @@ pub struct ColdStart {
 /// `wasmtime serve`, the same component), medians over rounds.
 #[derive(Debug, Clone)]
 pub struct Serving {
+    /// The handler and the route asked.
+    pub handler: String,
     /// The server.
     pub server: String,
     /// Requests answered per second.
@@ -174,6 +176,47 @@ pub struct Serving {
     pub p99: Duration,
     /// Responses that were errors or not 2xx, over all rounds.
     pub failed: u64,
+}
+
+/// The time from starting a server to its first answer.
+#[derive(Debug, Clone)]
+pub struct Startup {
+    /// The handler.
+    pub handler: String,
+    /// The server.
+    pub server: String,
+    /// `cold` (nothing compiled yet) or `warm` (its cache filled).
+    pub cache: &'static str,
+    /// Median over the samples.
+    pub median: Duration,
+}
+
+/// A server's resident memory over a long run with some requests trapping.
+#[derive(Debug, Clone)]
+pub struct Resident {
+    /// The server.
+    pub server: String,
+    /// Requests sent after the warm-up.
+    pub requests: u64,
+    /// Of them, the requests whose guest traps.
+    pub trapping: u64,
+    /// Resident memory after the warm-up, KiB.
+    pub start_kib: u64,
+    /// Resident memory at the end, KiB.
+    pub end_kib: u64,
+    /// The most seen while the requests ran, KiB.
+    pub max_kib: u64,
+    /// Answers the guest did not cause: a failed connection, a status
+    /// other than 200 for the route that answers, or 500 for the one that
+    /// traps.
+    pub unexpected: u64,
+}
+
+impl Resident {
+    /// Resident memory at the end over after the warm-up.
+    pub fn growth(&self) -> f64 {
+        self.end_kib as f64 / self.start_kib.max(1) as f64
+    }
 }
 
 /// A performance target from the issues, and whether this run meets it.
@@ -212,6 +255,10 @@ pub struct Report {
     pub serving: Vec<Serving>,
     /// The load generator's command line, for the serving rows.
     pub serving_load: String,
+    /// Servers' time to the first answer.
+    pub startup: Vec<Startup>,
+    /// Servers' resident memory over a long run.
+    pub resident: Vec<Resident>,
     /// Targets from the issues.
     pub targets: Vec<Target>,
     /// Things a reader should know about this run.
@@ -411,19 +458,59 @@ impl Report {
         if !self.serving.is_empty() {
             let _ = writeln!(
                 out,
-                "\n## Serving HTTP (the HTTP test guest's `/ok`; {})\n\n\
-                 | server | requests/s | p50 | p99 | failed |\n|---|---|---|---|---|",
+                "\n## Serving HTTP ({})\n\n\
+                 | handler | server | requests/s | p50 | p99 | failed |\n|---|---|---|---|---|---|",
                 self.serving_load
             );
             for s in &self.serving {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} |",
+                    "| {} | {} | {} | {} | {} | {} |",
+                    s.handler,
                     s.server,
                     thousands(s.requests_per_s.round() as u64),
                     format_duration(s.p50),
                     format_duration(s.p99),
                     s.failed
+                );
+            }
+        }
+        if !self.startup.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n## Time to the first answer (from starting the server process; medians)\n\n\
+                 | handler | server | cache | time |\n|---|---|---|---|"
+            );
+            for s in &self.startup {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    s.handler,
+                    s.server,
+                    s.cache,
+                    format_duration(s.median)
+                );
+            }
+        }
+        if !self.resident.is_empty() {
+            let _ = writeln!(
+                out,
+                "\n## Resident memory of a server over a long run (the HTTP test guest)\n\n\
+                 | server | requests | trapping | after warm-up | at the end | most | growth | unexpected answers |\n\
+                 |---|---|---|---|---|---|---|---|"
+            );
+            for r in &self.resident {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} KiB | {} KiB | {} KiB | {:.3}× | {} |",
+                    r.server,
+                    thousands(r.requests),
+                    thousands(r.trapping),
+                    thousands(r.start_kib),
+                    thousands(r.end_kib),
+                    thousands(r.max_kib),
+                    r.growth(),
+                    r.unexpected
                 );
             }
         }
@@ -501,6 +588,7 @@ impl Report {
                 "median_ns": c.median.as_nanos() as u64,
             })).collect::<Vec<_>>(),
             "serving": self.serving.iter().map(|s| json!({
+                "handler": s.handler,
                 "server": s.server,
                 "requests_per_s": s.requests_per_s,
                 "p50_ns": s.p50.as_nanos() as u64,
@@ -508,6 +596,21 @@ impl Report {
                 "failed": s.failed,
             })).collect::<Vec<_>>(),
             "serving_load": self.serving_load,
+            "startup": self.startup.iter().map(|s| json!({
+                "handler": s.handler,
+                "server": s.server,
+                "cache": s.cache,
+                "median_ns": s.median.as_nanos() as u64,
+            })).collect::<Vec<_>>(),
+            "resident": self.resident.iter().map(|r| json!({
+                "server": r.server,
+                "requests": r.requests,
+                "trapping": r.trapping,
+                "start_kib": r.start_kib,
+                "end_kib": r.end_kib,
+                "max_kib": r.max_kib,
+                "unexpected": r.unexpected,
+            })).collect::<Vec<_>>(),
             "notes": self.notes,
         })
     }
@@ -634,6 +737,8 @@ mod tests {
             cold_start: vec![],
             serving: vec![],
             serving_load: String::new(),
+            startup: vec![],
+            resident: vec![],
             targets: vec![Target {
                 issue: 6,
                 what: "compose ≤ 0.75× wac".into(),
