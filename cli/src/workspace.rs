@@ -335,6 +335,11 @@ impl Workspace {
         &self,
         cores: &[PathBuf],
     ) -> Result<Vec<GuestComponent>, WorkspaceError> {
+        // A workspace whose compositions use only packages from deps and
+        // registries has no guests, and may have no `components/` at all.
+        if cores.is_empty() {
+            return Ok(Vec::new());
+        }
         let crates = self.guest_crates()?;
         let others: Vec<crate::build::guest::Guest> =
             crate::build::guest::discover(&self.components_dir())

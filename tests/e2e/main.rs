@@ -23,6 +23,8 @@
 //! - `registry`: `wcompose push` and `pull` against a real registry
 //!   (Debian's `docker-registry`) with skopeo on the other side: round
 //!   trips, the artifact's manifest and config, and every refusal.
+//! - `registry_packages`: compositions whose packages come from a registry
+//!   named in `wcompose.toml`: fetch, pin, cache, offline, refusals.
 //! - `served_patterns`: the seed's HTTP patterns (edge, serverless, router)
 //!   composed behind `wasi:http/incoming-handler` and served, every route.
 //! - `faults`: many failing guests in one process leak nothing.
@@ -47,6 +49,7 @@ mod patterns;
 mod plug;
 mod polyglot;
 mod registry;
+mod registry_packages;
 mod run;
 mod seed;
 mod serve;

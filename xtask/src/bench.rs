@@ -218,7 +218,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         wasmtime: ensure_tool(sh, &tools::WASMTIME)?,
         wcompose: release_bin(root, "wcompose"),
     };
-    crate::compose::run(root)?;
+    crate::compose::run(root, false)?;
     sizes::build_variants(sh, root)?;
 
     let files = Files {
@@ -345,7 +345,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
 /// composed router against a local registry, beside skopeo.
 pub fn run_registry(sh: &Shell, root: &Path) -> Result<()> {
     build_release(sh)?;
-    crate::compose::run(root)?;
+    crate::compose::run(root, false)?;
     let workspace = wcompose::workspace::Workspace::new(root);
     let bench_dir = root.join("target").join("bench");
     let scratch = bench_dir.join("scratch");

@@ -28,9 +28,11 @@ const HELP: &str = "\
 cargo xtask TASK
 
 Tasks:
-  compose   build the guests in components/ against wit/, componentize them,
+  compose [--offline]
+            build the guests in components/ against wit/, componentize them,
             check and compose compositions/*.wac, and run the results
-            under wasmtime (WASI 0.2 and 0.3)
+            under wasmtime (WASI 0.2 and 0.3); `--offline` takes registry
+            packages only from the cache, by the pins of wcompose.lock
   tools     install the reference CLIs (wasm-tools 1.263.0, wac-cli 0.12.0,
             wasmtime-cli 48.0.8) into $WCOMPOSE_TOOLS_DIR or
             ~/.cache/wcompose/tools
@@ -81,7 +83,11 @@ fn main() -> std::process::ExitCode {
     let root = project_root();
     sh.change_dir(&root);
     let result = match args.first().map(String::as_str) {
-        Some("compose") => compose::run(&root),
+        Some("compose") => match &args[1..] {
+            [] => compose::run(&root, false),
+            [flag] if flag == "--offline" => compose::run(&root, true),
+            _ => Err(anyhow::anyhow!("usage: cargo xtask compose [--offline]")),
+        },
         Some("tools") => tools::run(&sh),
         Some("interop") => interop::run(&sh, &root, &args[1..]),
         Some("wac-agreement") => wac_agreement::run(&sh, &root),

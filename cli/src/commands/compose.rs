@@ -23,7 +23,8 @@ use super::output::compose_error;
 #[command(after_help = "Examples:\n  \
     wcompose compose compositions/seed.wac --deps-dir target/wcompose/deps -o seed.wasm\n  \
     wcompose compose app.wac --dep toolsku:calculator=calc.wasm -o app.wasm\n  \
-    wcompose compose            # every composition of the workspace\n\n\
+    wcompose compose            # every composition of the workspace\n  \
+    wcompose compose --offline  # registry packages only from the cache, by wcompose.lock\n\n\
     Exit status:\n  0  composed\n  1  a check or the composition failed\n  2  usage error")]
 pub struct Compose {
     /// The `.wac` file; none composes the whole workspace.
@@ -39,12 +40,13 @@ pub struct Compose {
 impl Compose {
     pub fn exec(self) -> Result<ExitCode> {
         let Some(file) = &self.file else {
-            return compose_workspace();
+            return compose_workspace(self.deps.offline);
         };
-        let options = self.deps.compose_options();
+        let options = self.deps.compose_options()?;
         match compose::compose_file(file, &options) {
             Ok(composed) => {
                 self.output.write(&composed.bytes, &[file])?;
+                self.deps.record_pins(&options)?;
                 eprintln!(
                     "composed `{}`: {} edges checked, {} bytes",
                     file.display(),
@@ -58,7 +60,7 @@ impl Compose {
     }
 }
 
-fn compose_workspace() -> Result<ExitCode> {
+fn compose_workspace(offline: bool) -> Result<ExitCode> {
     let Some(workspace) = super::find_workspace() else {
         miette::bail!(
             "no `.wac` file given and no workspace here (a folder with `wit/` and `compositions/`)\n  \
@@ -90,12 +92,12 @@ fn compose_workspace() -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let lock_path = workspace.root.join(wcompose::build::LOCKFILE);
-    let outcome = wcompose::build::build_compositions(&workspace, &guests, &lock_path).map_err(
-        |e| match e {
-            wcompose::build::BuildError::Compose(e) => compose_error(e),
-            e => super::report(e),
-        },
-    )?;
+    let outcome =
+        wcompose::build::build_compositions_with(&workspace, &guests, &lock_path, offline)
+            .map_err(|e| match e {
+                wcompose::build::BuildError::Compose(e) => compose_error(e),
+                e => super::report(e),
+            })?;
     match outcome {
         wcompose::build::Outcome::UpToDate(lock) => eprintln!(
             "up to date: {} compositions match `{}`",

@@ -37,7 +37,7 @@ pub struct Why {
 impl Why {
     pub fn exec(self) -> Result<ExitCode> {
         let source = compose::read_source(&self.file).map_err(super::report)?;
-        let report = compose::check_source(&source, &self.deps.compose_options())
+        let report = compose::check_source(&source, &self.deps.compose_options()?)
             .map_err(super::output::compose_error)?;
         let answers = wcompose::view::why(&report.graph, &self.name, Some(&self.host));
         if answers.is_empty() {

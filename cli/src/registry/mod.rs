@@ -22,6 +22,7 @@
 
 mod config;
 mod credentials;
+pub mod packages;
 mod reference;
 
 use std::future::Future;
@@ -106,6 +107,8 @@ pub struct Pushed {
 pub struct Pulled {
     /// The component.
     pub bytes: Vec<u8>,
+    /// The manifest, as the registry sent it.
+    pub manifest: Vec<u8>,
     /// The digest of the manifest.
     pub manifest_digest: String,
     /// The digest of the layer.
@@ -382,6 +385,7 @@ pub fn pull(reference: &Reference, options: &Options) -> Result<Pulled, Registry
         }
         Ok(Pulled {
             bytes,
+            manifest: body.to_vec(),
             manifest_digest,
             layer_digest: layer_descriptor.digest.clone(),
             config,
