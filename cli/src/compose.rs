@@ -43,6 +43,9 @@ pub struct Composed {
     pub bytes: Vec<u8>,
     /// The check of the composition's edges (no errors, maybe warnings).
     pub report: Report,
+    /// The packages that came from registries (`ns:name`, `@version` if
+    /// the `.wac` has one), in the order the `.wac` names them.
+    pub registry_packages: Vec<String>,
 }
 
 /// Why a composition failed.
@@ -206,7 +209,11 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, ComposeError> {
 fn with_packages<R>(
     source: &Arc<SourceFile>,
     options: &Options,
-    f: impl FnOnce(&Document<'_>, IndexMap<BorrowedPackageKey<'_>, Vec<u8>>) -> Result<R, ComposeError>,
+    f: impl FnOnce(
+        &Document<'_>,
+        IndexMap<BorrowedPackageKey<'_>, Vec<u8>>,
+        Vec<String>,
+    ) -> Result<R, ComposeError>,
 ) -> Result<R, ComposeError> {
     let document = Document::parse(&source.text).map_err(|e| WacError::new(source, e))?;
     let keys = wac_resolver::packages(&document).map_err(|e| WacError::new(source, e))?;
@@ -247,6 +254,13 @@ fn with_packages<R>(
     let mut resolved = resolver
         .resolve(&local)
         .map_err(|e| WacError::new(source, e))?;
+    let registry_packages = fetched
+        .keys()
+        .map(|key| match key.version {
+            Some(version) => format!("{}@{version}", key.name),
+            None => key.name.to_string(),
+        })
+        .collect();
     let mut packages = IndexMap::with_capacity(keys.len());
     for key in keys.keys() {
         if let Some(bytes) = fetched
@@ -270,7 +284,7 @@ fn with_packages<R>(
             *bytes = component.bytes;
         }
     }
-    f(&document, packages)
+    f(&document, packages, registry_packages)
 }
 
 /// Whether the deps folder or an override provides `key`, as wac's
@@ -304,7 +318,7 @@ fn provided_locally(
 /// document and wasmparser validates the result, as `compose` would: what
 /// they reject is a finding too, so a clean report composes.
 pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Report, ComposeError> {
-    with_packages(source, options, |document, packages| {
+    with_packages(source, options, |document, packages, _| {
         Ok(check_and_encode(source, document, packages, &options.check).0)
     })
 }
@@ -316,8 +330,17 @@ pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeE
     with_packages(
         &source,
         options,
-        |document, packages| match check_and_encode(&source, document, packages, &options.check) {
-            (report, Some(bytes)) => Ok(Composed { bytes, report }),
+        |document, packages, registry_packages| match check_and_encode(
+            &source,
+            document,
+            packages,
+            &options.check,
+        ) {
+            (report, Some(bytes)) => Ok(Composed {
+                bytes,
+                report,
+                registry_packages,
+            }),
             (report, None) => Err(ComposeError::Check {
                 path: path.to_owned(),
                 report: Box::new(report),

@@ -258,6 +258,22 @@ fn a_no_op_workspace_build_makes_no_request_to_the_registry() {
     ));
     assert_eq!(requests(&registry), fetched, "{}", registry.log());
     assert_eq!(project.lock_text().unwrap(), lock);
+
+    // A pin taken out of the lockfile makes the build stale: the tag is
+    // asked for again, and the pin comes back.
+    let mut unpinned: wcompose::build::Lock = toml::from_str(&lock).unwrap();
+    assert_eq!(unpinned.compositions["sum"].packages, ["toolsku:adder"]);
+    unpinned.packages.clear();
+    std::fs::write(project.lock(), toml::to_string(&unpinned).unwrap()).unwrap();
+    match build(false) {
+        wcompose::build::Outcome::Built { fetched: got, .. } => assert_eq!(
+            got["toolsku:adder"].origin,
+            wcompose::registry::packages::Origin::Registry
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(requests(&registry) > fetched, "{}", registry.log());
+    assert_eq!(project.lock_text().unwrap(), lock);
 }
 
 #[test]

@@ -81,8 +81,19 @@ pub fn run(root: &Path, offline: bool) -> Result<()> {
             step.elapsed()
         ),
         Outcome::Built {
-            lock, lock_changed, ..
+            lock,
+            lock_changed,
+            fetched,
+            ..
         } => {
+            for (name, resolved) in &fetched {
+                if resolved.origin != wcompose::registry::packages::Origin::Cache {
+                    eprintln!(
+                        "  fetched {name} from {} ({})",
+                        resolved.pin.reference, resolved.pin.digest
+                    );
+                }
+            }
             for (core, component) in &lock.components {
                 let path =
                     wcompose::workspace::package_path(&workspace.deps_dir(), &component.package);

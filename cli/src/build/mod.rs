@@ -129,6 +129,10 @@ pub struct LockedComposition {
     pub guests: Vec<String>,
     /// SHA-256 of the composed component.
     pub sha256: String,
+    /// The packages it takes from registries, each pinned in
+    /// [`Lock::packages`]; a build is not up to date while one is not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
 }
 
 /// Why a build failed.
@@ -187,6 +191,9 @@ pub enum Outcome {
         lock_changed: bool,
         /// The compositions, in the manifest's order (by name).
         composed: Vec<ComposedOutput>,
+        /// The packages taken from registries, by name, with their pins
+        /// and where their bytes came from (the cache or the registry).
+        fetched: BTreeMap<String, packages::Resolved>,
     },
 }
 
@@ -417,6 +424,7 @@ fn inputs(
                 host: declared.host.clone(),
                 guests: declared.guests.clone(),
                 sha256: String::new(),
+                packages: Vec::new(),
             },
         );
     }
@@ -450,7 +458,13 @@ fn fresh(workspace: &Workspace, lock: &Lock, inputs: &Lock) -> bool {
     let unchanged = |path: PathBuf, digest: &str| {
         std::fs::read(path).is_ok_and(|bytes| sha256(&bytes) == digest)
     };
+    let pinned = lock.compositions.values().all(|c| {
+        c.packages
+            .iter()
+            .all(|package| lock.packages.contains_key(package))
+    });
     same_inputs
+        && pinned
         && lock.components.values().all(|c| {
             unchanged(
                 crate::workspace::package_path(&workspace.deps_dir(), &c.package),
@@ -555,6 +569,7 @@ pub fn build_compositions_with(
         fsutil::write_atomic(&output, &composition.bytes)?;
         if let Some(locked) = lock.compositions.get_mut(name) {
             locked.sha256 = sha256(&composition.bytes);
+            locked.packages = composition.registry_packages.clone();
         }
         composed.push(ComposedOutput {
             source,
@@ -563,13 +578,11 @@ pub fn build_compositions_with(
             edges_checked: composition.report.edges_checked,
         });
     }
-    if let Some(fetcher) = &fetcher {
-        lock.packages = fetcher
-            .resolved()
-            .into_iter()
-            .map(|(name, resolved)| (name, resolved.pin))
-            .collect();
-    }
+    let fetched = fetcher.map(|f| f.resolved()).unwrap_or_default();
+    lock.packages = fetched
+        .iter()
+        .map(|(name, resolved)| (name.clone(), resolved.pin.clone()))
+        .collect();
 
     let lock_changed = previous.as_ref() != Some(&lock);
     if lock_changed {
@@ -579,6 +592,7 @@ pub fn build_compositions_with(
         lock,
         lock_changed,
         composed,
+        fetched,
     })
 }
 

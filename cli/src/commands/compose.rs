@@ -104,7 +104,8 @@ fn compose_workspace(offline: bool) -> Result<ExitCode> {
             lock.compositions.len(),
             wcompose::build::LOCKFILE
         ),
-        wcompose::build::Outcome::Built { lock, .. } => {
+        wcompose::build::Outcome::Built { lock, fetched, .. } => {
+            super::print_fetched(&fetched);
             for (name, composition) in &lock.compositions {
                 eprintln!(
                     "composed `{}` -> `{}` (checked against host `{}`)",

@@ -164,28 +164,36 @@ impl DepsOptions {
     /// Prints the registry packages that `options` fetched and pins them
     /// in the workspace's `wcompose.lock`.
     pub fn record_pins(&self, options: &wcompose::compose::Options) -> Result<()> {
-        use wcompose::registry::packages::Origin;
         let (Some(fetcher), Some(workspace)) = (&options.registry, find_workspace()) else {
             return Ok(());
         };
-        for (name, resolved) in fetcher.resolved() {
-            match resolved.origin {
-                Origin::Cache => {}
-                Origin::Registry => eprintln!(
-                    "fetched `{name}` from `{}` ({})",
-                    resolved.pin.reference, resolved.pin.digest
-                ),
-                Origin::RegistryOverCorruptCache => eprintln!(
-                    "fetched `{name}` from `{}` ({}) again: its cached copy did not match its digest",
-                    resolved.pin.reference, resolved.pin.digest
-                ),
-            }
-        }
+        print_fetched(&fetcher.resolved());
         let lock_path = workspace.root.join(wcompose::build::LOCKFILE);
         if wcompose::build::record_pins(fetcher, &lock_path).map_err(report)? {
             eprintln!("pinned in `{}`", lock_path.display());
         }
         Ok(())
+    }
+}
+
+/// Prints the registry packages that were fetched from a registry (those
+/// from the cache are not news).
+pub fn print_fetched(
+    resolved: &std::collections::BTreeMap<String, wcompose::registry::packages::Resolved>,
+) {
+    use wcompose::registry::packages::Origin;
+    for (name, resolved) in resolved {
+        let pin = &resolved.pin;
+        match resolved.origin {
+            Origin::Cache => {}
+            Origin::Registry => {
+                eprintln!("fetched `{name}` from `{}` ({})", pin.reference, pin.digest)
+            }
+            Origin::RegistryOverCorruptCache => eprintln!(
+                "fetched `{name}` from `{}` ({}) again: its cached copy did not match its digest",
+                pin.reference, pin.digest
+            ),
+        }
     }
 }
 
