@@ -8,6 +8,10 @@
 //! versions of the tools that made them. When the inputs and tools match the
 //! lockfile and every output is still there unchanged, the build does
 //! nothing. The lockfile is rewritten only when its content changes.
+//! Packages that come from the registries of `wcompose.toml`'s
+//! `[registries]` are pinned there by manifest digest
+//! ([`Lock::packages`]), and builds use exactly those pins
+//! ([`crate::registry::packages`]).
 //!
 //! Guests come first: [`build_guests`] builds the Rust crates of
 //! `components/` with cargo and every other guest (a folder with a

@@ -15,7 +15,10 @@ use super::output::compose_error;
 /// The `.wac` language and package lookup are those of `wac compose`:
 /// `new ns:name { ... }` finds `DEPS/ns/name.wasm` (or `.wat`, `.wit`, a
 /// folder). Every instantiation argument is type-checked first, and every
-/// mismatch is reported; nothing is written unless all edges fit. With no
+/// mismatch is reported; nothing is written unless all edges fit. A package
+/// that neither the deps folder nor a `--dep` provides comes from the
+/// registry that `wcompose.toml`'s `[registries]` names for its namespace,
+/// pinned by digest in `wcompose.lock` and cached. With no
 /// file, every composition that `wcompose.toml` declares is built (guests
 /// included) into `target/wcompose/`, and `wcompose.lock` records the
 /// inputs; nothing is redone when they have not changed.
