@@ -454,3 +454,20 @@ fn a_registry_that_is_not_a_repository_prefix_is_refused() {
         &["the registry of namespace `toolsku`, `toolsku`, is not a repository prefix"],
     );
 }
+
+#[test]
+fn check_fetches_and_pins_a_package_that_compose_then_uses_offline() {
+    let mut registry = Registry::start();
+    let digest = push(&registry, "toolsku/adder:1.0.0", &adder(0));
+    let project = Project::new(&registry.addr, "toolsku:adder@1.0.0");
+    let ran = project.wcompose(&["check", "compositions/sum.wac"]);
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(
+        ran.stderr.contains("fetched `toolsku:adder@1.0.0`"),
+        "{ran}"
+    );
+    assert!(project.lock_text().unwrap().contains(&digest));
+    registry.stop();
+    let (composed, _) = project.compose(&["--offline"]);
+    assert_eq!(add(&composed), "5");
+}

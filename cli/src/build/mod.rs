@@ -348,7 +348,10 @@ fn read_lock(path: &Path) -> Option<Lock> {
 /// changed.
 pub fn record_pins(fetcher: &Fetcher, lock_path: &Path) -> Result<bool, BuildError> {
     let resolved = fetcher.resolved();
-    let mut lock = read_lock(lock_path).unwrap_or_default();
+    let mut lock = read_lock(lock_path).unwrap_or_else(|| Lock {
+        version: 1,
+        ..Lock::default()
+    });
     let before = lock.packages.clone();
     for (name, resolved) in resolved {
         lock.packages.insert(name, resolved.pin);
