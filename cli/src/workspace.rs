@@ -266,6 +266,11 @@ impl Workspace {
         &self,
         on_event: &mut dyn FnMut(crate::build::guest::Event<'_>),
     ) -> Result<Vec<PathBuf>, WorkspaceError> {
+        // A workspace may have no Rust guests (its packages from other
+        // languages, deps and registries).
+        if !self.components_dir().join("Cargo.toml").is_file() {
+            return Ok(Vec::new());
+        }
         let crates = self.guest_crates()?;
         let mut targets: Vec<&str> = GUEST_TARGETS.to_vec();
         for krate in &crates {

@@ -471,3 +471,40 @@ fn check_fetches_and_pins_a_package_that_compose_then_uses_offline() {
     let (composed, _) = project.compose(&["--offline"]);
     assert_eq!(add(&composed), "5");
 }
+
+#[test]
+fn a_no_op_wcompose_compose_of_the_workspace_asks_the_registry_nothing() {
+    let mut registry = Registry::start();
+    push(&registry, "toolsku/adder:1.0.0", &adder(0));
+    // A workspace without guests: its one composition's package comes
+    // from the registry.
+    let project = Project::new(&registry.addr, "toolsku:adder@1.0.0");
+    let output = project.root().join("target/wcompose/sum.wasm");
+
+    let ran = project.wcompose(&["compose"]);
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(
+        ran.stderr.contains("fetched `toolsku:adder@1.0.0`"),
+        "{ran}"
+    );
+    assert_eq!(add(&std::fs::read(&output).unwrap()), "5");
+    let fetched = requests(&registry);
+    assert!(fetched > 0, "no request in the log:\n{}", registry.log());
+
+    let start = Instant::now();
+    let ran = project.wcompose(&["compose"]);
+    let elapsed = start.elapsed();
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(ran.stderr.contains("up to date"), "{ran}");
+    assert_eq!(requests(&registry), fetched, "{}", registry.log());
+    eprintln!("no-op `wcompose compose` of the workspace: {elapsed:.1?}");
+
+    // Offline, with the registry gone and the output deleted: from the
+    // cache.
+    registry.stop();
+    std::fs::remove_file(&output).unwrap();
+    let ran = project.wcompose(&["compose", "--offline"]);
+    assert_eq!(ran.code, Some(0), "{ran}");
+    assert!(!ran.stderr.contains("fetched"), "{ran}");
+    assert_eq!(add(&std::fs::read(&output).unwrap()), "5");
+}

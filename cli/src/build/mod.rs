@@ -630,10 +630,12 @@ pub fn build_guests(
 ) -> Result<GuestBuilds, WorkspaceError> {
     let _lock = crate::workspace::lock_guest_builds(&workspace.root.join("target"))?;
     let mut builds = GuestBuilds::default();
-    on_event(Event::Building {
-        guest: "crates of components/Cargo.toml",
-        language: Language::Rust,
-    });
+    if workspace.components_dir().join("Cargo.toml").is_file() {
+        on_event(Event::Building {
+            guest: "crates of components/Cargo.toml",
+            language: Language::Rust,
+        });
+    }
     builds.outputs = workspace.build_rust_guests(on_event)?;
 
     let guests = guest::discover(&workspace.components_dir()).map_err(|e| match e {
