@@ -313,8 +313,8 @@ fn a_changed_digest_in_the_lock_is_refused_and_nothing_is_written() {
         &[
             "failed to fetch package `toolsku:adder@1.0.0`",
             &format!("from registry `{}`", registry.addr),
-            &other,
-            "the registry has no such artifact",
+            &format!("it has no artifact with the digest pinned in `wcompose.lock`, {other}"),
+            &format!("(`{}/toolsku/adder:1.0.0` names {digest})", registry.addr),
         ],
     );
     // Offline, the changed pin is simply not cached.

@@ -159,6 +159,17 @@ pub enum RegistryError {
         /// Why, in the registry's words where it gave any.
         reason: String,
     },
+    /// The registry has no artifact at the reference: no such repository,
+    /// tag or digest.
+    #[error("failed to pull `{reference}` from `{registry}`: {reason}")]
+    NotFound {
+        /// The reference pulled.
+        reference: String,
+        /// The registry.
+        registry: String,
+        /// The registry's words.
+        reason: String,
+    },
     /// The artifact is not a Wasm OCI artifact: another manifest type,
     /// config type, layer type or number of layers.
     #[error("failed to pull `{reference}` from `{registry}`: not a Wasm OCI artifact: {reason}")]
@@ -442,6 +453,11 @@ impl Pull<'_> {
             OciDistributionError::DigestError(
                 oci_client::errors::DigestError::VerificationError { expected, actual },
             ) => self.digest_mismatch(what, &expected, &actual),
+            error if is_not_found(&error) => RegistryError::NotFound {
+                reference: self.reference.to_string(),
+                registry: self.reference.registry.clone(),
+                reason: describe(&error, self.reference, self.options),
+            },
             error => self.error(describe(&error, self.reference, self.options)),
         }
     }
@@ -561,6 +577,40 @@ impl Pull<'_> {
         }
         Ok(bytes)
     }
+}
+
+/// Whether the registry said it has no such repository, tag or digest.
+fn is_not_found(error: &OciDistributionError) -> bool {
+    match error {
+        OciDistributionError::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                OciErrorCode::ManifestUnknown | OciErrorCode::NameUnknown | OciErrorCode::NotFound
+            )
+        }),
+        OciDistributionError::ServerError { code, .. } => *code == 404,
+        _ => false,
+    }
+}
+
+/// The digest of the manifest that `reference` names now, hashed from
+/// the manifest the registry sends (its headers are not trusted).
+pub fn manifest_digest(reference: &Reference, options: &Options) -> Result<String, RegistryError> {
+    let client = client(reference, options)?;
+    let oci_ref = reference.to_oci();
+    let auth = options.credentials.to_oci();
+    let pull = Pull { reference, options };
+    block_on(async {
+        let (body, _) = client
+            .pull_manifest_raw(
+                &oci_ref,
+                &auth,
+                &[OCI_IMAGE_MEDIA_TYPE, IMAGE_MANIFEST_MEDIA_TYPE],
+            )
+            .await
+            .map_err(|e| pull.oci_error(e, "manifest"))?;
+        Ok(sha256_digest(&body))
+    })?
 }
 
 /// The HTTP client for `reference`'s registry: HTTPS, or plain HTTP for

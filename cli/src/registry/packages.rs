@@ -69,6 +69,24 @@ pub enum PackageError {
         #[source]
         source: Box<RegistryError>,
     },
+    /// The registry has no artifact with the digest that `wcompose.lock`
+    /// pins (changed by hand, or deleted from the registry).
+    #[error(
+        "failed to fetch package `{package}` from registry `{registry}`: it has no artifact \
+         with the digest pinned in `wcompose.lock`, {pinned} ({now})\n  \
+         help: take the pin of `{package}` out of `wcompose.lock` to use what the tag names now"
+    )]
+    PinNotServed {
+        /// The package.
+        package: String,
+        /// The registry.
+        registry: String,
+        /// The pinned manifest digest.
+        pinned: String,
+        /// What the tag names now, in words: `` `REF` names sha256:... ``,
+        /// or why that is not known.
+        now: String,
+    },
     /// The package would have to come from the registry, which offline
     /// builds never contact.
     #[error(
@@ -281,11 +299,34 @@ impl Fetcher {
             credentials,
             ..Options::default()
         };
-        let pulled = super::pull(&wanted, &options).map_err(|source| PackageError::Fetch {
-            package: name.clone(),
-            registry: reference.registry.clone(),
-            source: Box::new(source),
-        })?;
+        let pulled = match super::pull(&wanted, &options) {
+            Ok(pulled) => pulled,
+            Err(RegistryError::NotFound { .. }) if let Some(pin) = pin => {
+                // Say what the tag names instead, so that the two digests
+                // can be compared.
+                let now = match super::manifest_digest(&reference, &options) {
+                    Ok(digest) => format!("`{tagged}` names {digest}"),
+                    Err(RegistryError::NotFound { .. }) => format!("nor has it `{tagged}`"),
+                    Err(e) => format!(
+                        "what `{tagged}` names is not known: {}",
+                        crate::error_chain(&e)
+                    ),
+                };
+                return Err(PackageError::PinNotServed {
+                    package: name,
+                    registry: reference.registry.clone(),
+                    pinned: pin.digest.clone(),
+                    now,
+                });
+            }
+            Err(source) => {
+                return Err(PackageError::Fetch {
+                    package: name,
+                    registry: reference.registry.clone(),
+                    source: Box::new(source),
+                });
+            }
+        };
         // The component first, so that a cached manifest always has its
         // layer beside it.
         self.cache.write(&pulled.layer_digest, &pulled.bytes)?;
