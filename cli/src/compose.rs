@@ -3,8 +3,10 @@
 //! The wac language is parsed and resolved by wac-parser, and packages are
 //! found the way `wac compose` finds them (`DEPS/ns/name.wasm`, `.wat`, `.wit`
 //! and package folders, plus `ns:name=path` overrides), so `.wac` files
-//! written for wac work unchanged. Before wac builds the graph, the check
-//! walks it and reports every mismatched edge at once.
+//! written for wac work unchanged. A package that neither provides comes
+//! from a registry when its namespace has one ([`Options::registry`],
+//! see [`crate::registry::packages`]). Before wac builds the graph, the
+//! check walks it and reports every mismatched edge at once.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -18,6 +20,7 @@ use wac_types::BorrowedPackageKey;
 
 use crate::check::{self, Report, SourceFile};
 use crate::fsutil::{self, FileError};
+use crate::registry::packages::{Fetcher, PackageError};
 
 /// Where a composition's packages come from.
 #[derive(Clone, Default)]
@@ -28,6 +31,9 @@ pub struct Options {
     pub overrides: HashMap<String, PathBuf>,
     /// What the check knows besides the composition.
     pub check: check::CheckOptions,
+    /// Where packages that neither the deps folder nor an override
+    /// provides come from, by namespace; it records what it gave.
+    pub registry: Option<Arc<Fetcher>>,
 }
 
 /// A composed component and the check that cleared it.
@@ -37,6 +43,9 @@ pub struct Composed {
     pub bytes: Vec<u8>,
     /// The check of the composition's edges (no errors, maybe warnings).
     pub report: Report,
+    /// The packages that came from registries (`ns:name`, `@version` if
+    /// the `.wac` has one), in the order the `.wac` names them.
+    pub registry_packages: Vec<String>,
 }
 
 /// Why a composition failed.
@@ -69,6 +78,9 @@ pub enum ComposeError {
         #[source]
         source: crate::componentize::ComponentizeError,
     },
+    /// A package could not be had from its registry.
+    #[error(transparent)]
+    Registry(Box<PackageError>),
     /// The check found problems; nothing was composed.
     #[error("{} problem{} in `{}`", report.errors(), if report.errors() == 1 { "" } else { "s" }, path.display())]
     Check {
@@ -77,6 +89,12 @@ pub enum ComposeError {
         /// Every finding.
         report: Box<Report>,
     },
+}
+
+impl From<PackageError> for ComposeError {
+    fn from(error: PackageError) -> Self {
+        ComposeError::Registry(Box::new(error))
+    }
 }
 
 /// A diagnostic from wac (parser, resolver, graph) with the `.wac` source
@@ -191,7 +209,11 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, ComposeError> {
 fn with_packages<R>(
     source: &Arc<SourceFile>,
     options: &Options,
-    f: impl FnOnce(&Document<'_>, IndexMap<BorrowedPackageKey<'_>, Vec<u8>>) -> Result<R, ComposeError>,
+    f: impl FnOnce(
+        &Document<'_>,
+        IndexMap<BorrowedPackageKey<'_>, Vec<u8>>,
+        Vec<String>,
+    ) -> Result<R, ComposeError>,
 ) -> Result<R, ComposeError> {
     let document = Document::parse(&source.text).map_err(|e| WacError::new(source, e))?;
     let keys = wac_resolver::packages(&document).map_err(|e| WacError::new(source, e))?;
@@ -212,10 +234,42 @@ fn with_packages<R>(
             overrides.insert(key.name.to_string(), wit);
         }
     }
+    // Packages that neither the deps folder nor an override provides come
+    // from their namespace's registry, if it has one; wac resolves the
+    // rest (and reports the packages that nothing provides).
+    let mut fetched = IndexMap::new();
+    if let Some(fetcher) = &options.registry {
+        for key in keys.keys() {
+            if fetcher.provides(key.name) && !provided_locally(&options.deps_dir, &overrides, key) {
+                fetched.insert(*key, fetcher.fetch(key.name, key.version)?);
+            }
+        }
+    }
+    let local: IndexMap<_, _> = keys
+        .iter()
+        .filter(|(key, _)| !fetched.contains_key(*key))
+        .map(|(key, span)| (*key, *span))
+        .collect();
     let resolver = wac_resolver::FileSystemPackageResolver::new(&options.deps_dir, overrides, true);
-    let mut packages = resolver
-        .resolve(&keys)
+    let mut resolved = resolver
+        .resolve(&local)
         .map_err(|e| WacError::new(source, e))?;
+    let registry_packages = fetched
+        .keys()
+        .map(|key| match key.version {
+            Some(version) => format!("{}@{version}", key.name),
+            None => key.name.to_string(),
+        })
+        .collect();
+    let mut packages = IndexMap::with_capacity(keys.len());
+    for key in keys.keys() {
+        if let Some(bytes) = fetched
+            .shift_remove(key)
+            .or_else(|| resolved.shift_remove(key))
+        {
+            packages.insert(*key, bytes);
+        }
+    }
     // A core module in the deps folder is used as it would be after
     // `wcompose componentize`: wrapped with the matching WASI adapter.
     for (key, bytes) in packages.iter_mut() {
@@ -230,7 +284,33 @@ fn with_packages<R>(
             *bytes = component.bytes;
         }
     }
-    f(&document, packages)
+    f(&document, packages, registry_packages)
+}
+
+/// Whether the deps folder or an override provides `key`, as wac's
+/// file-system resolver looks for it: an override (for a package named
+/// without a version), or `DEPS/ns/name[/version]` as a folder, `.wasm`,
+/// `.wat` or `.wit`.
+fn provided_locally(
+    deps_dir: &Path,
+    overrides: &HashMap<String, PathBuf>,
+    key: &BorrowedPackageKey<'_>,
+) -> bool {
+    if key.version.is_none() && overrides.contains_key(key.name) {
+        return true;
+    }
+    let mut path = deps_dir.to_path_buf();
+    path.extend(key.name.split(':'));
+    if let Some(version) = key.version {
+        path.push(version.to_string());
+    }
+    let with = |extension: &str| {
+        let mut name = path.clone().into_os_string();
+        name.push(".");
+        name.push(extension);
+        PathBuf::from(name)
+    };
+    path.is_dir() || with("wasm").is_file() || with("wat").is_file() || with("wit").is_file()
 }
 
 /// Checks every edge of the composition in `source` and returns what it
@@ -238,7 +318,7 @@ fn with_packages<R>(
 /// document and wasmparser validates the result, as `compose` would: what
 /// they reject is a finding too, so a clean report composes.
 pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Report, ComposeError> {
-    with_packages(source, options, |document, packages| {
+    with_packages(source, options, |document, packages, _| {
         Ok(check_and_encode(source, document, packages, &options.check).0)
     })
 }
@@ -250,8 +330,17 @@ pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeE
     with_packages(
         &source,
         options,
-        |document, packages| match check_and_encode(&source, document, packages, &options.check) {
-            (report, Some(bytes)) => Ok(Composed { bytes, report }),
+        |document, packages, registry_packages| match check_and_encode(
+            &source,
+            document,
+            packages,
+            &options.check,
+        ) {
+            (report, Some(bytes)) => Ok(Composed {
+                bytes,
+                report,
+                registry_packages,
+            }),
             (report, None) => Err(ComposeError::Check {
                 path: path.to_owned(),
                 report: Box::new(report),

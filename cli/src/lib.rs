@@ -18,6 +18,8 @@
 //!   its bytes go, and which runtimes can run it.
 //! - [`plug`] connects a socket's imports to plugs' exports, transitively.
 //! - [`view`] draws a composition (DOT, Mermaid) and explains its edges.
+//! - [`registry`] pushes components to OCI registries as Wasm OCI
+//!   artifacts and pulls them back, every digest checked.
 //! - [`run`] runs components under wasmtime with WASI preview 2.
 //! - [`serve`] serves HTTP with a component exporting a WASI HTTP handler,
 //!   on the runner, sandbox, limits and cache of [`run`].
@@ -37,6 +39,7 @@ pub mod guard;
 pub mod host;
 pub mod inspect;
 pub mod plug;
+pub mod registry;
 pub mod run;
 pub mod serve;
 pub mod source;

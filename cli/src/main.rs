@@ -17,7 +17,8 @@ use clap::Parser;
         wcompose check compositions/seed.wac --deps-dir target/wcompose/deps\n  \
         wcompose compose compositions/seed.wac --deps-dir target/wcompose/deps -o seed.wasm\n  \
         wcompose run seed.wasm --invoke 'csv-to-json(\"a,b\\n1,2\")'\n  \
-        wcompose run app.wasm < requests.jsonl\n\n\
+        wcompose run app.wasm < requests.jsonl\n  \
+        wcompose push seed.wasm 127.0.0.1:5000/toolsku/seed:1.0.0\n\n\
         Exit status:\n  0  success\n  1  a check failed, the input was bad, or the guest failed\n  2  usage error"
 )]
 struct Cli {

@@ -266,6 +266,11 @@ impl Workspace {
         &self,
         on_event: &mut dyn FnMut(crate::build::guest::Event<'_>),
     ) -> Result<Vec<PathBuf>, WorkspaceError> {
+        // A workspace may have no Rust guests (its packages from other
+        // languages, deps and registries).
+        if !self.components_dir().join("Cargo.toml").is_file() {
+            return Ok(Vec::new());
+        }
         let crates = self.guest_crates()?;
         let mut targets: Vec<&str> = GUEST_TARGETS.to_vec();
         for krate in &crates {
@@ -335,6 +340,11 @@ impl Workspace {
         &self,
         cores: &[PathBuf],
     ) -> Result<Vec<GuestComponent>, WorkspaceError> {
+        // A workspace whose compositions use only packages from deps and
+        // registries has no guests, and may have no `components/` at all.
+        if cores.is_empty() {
+            return Ok(Vec::new());
+        }
         let crates = self.guest_crates()?;
         let others: Vec<crate::build::guest::Guest> =
             crate::build::guest::discover(&self.components_dir())

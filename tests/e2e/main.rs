@@ -20,6 +20,11 @@
 //! - `serve`: `wcompose serve` and the library's `Server` under a real HTTP
 //!   client: routes, traps, limits, concurrency, 503, 413, graceful stop,
 //!   outgoing grants, refused components.
+//! - `registry`: `wcompose push` and `pull` against a real registry
+//!   (Debian's `docker-registry`) with skopeo on the other side: round
+//!   trips, the artifact's manifest and config, and every refusal.
+//! - `registry_packages`: compositions whose packages come from a registry
+//!   named in `wcompose.toml`: fetch, pin, cache, offline, refusals.
 //! - `served_patterns`: the seed's HTTP patterns (edge, serverless, router)
 //!   composed behind `wasi:http/incoming-handler` and served, every route.
 //! - `faults`: many failing guests in one process leak nothing.
@@ -31,7 +36,8 @@
 //!   and time limit, `--invoke` of async exports, the embedding runner.
 //!
 //! `support` builds the guests once per test process and gives each test
-//! its own output folder.
+//! its own output folder, and starts registries for the `registry` tests
+//! (installing Debian's `docker-registry` and `skopeo` when running as root).
 
 mod build;
 mod check_inputs;
@@ -42,6 +48,8 @@ mod mismatch;
 mod patterns;
 mod plug;
 mod polyglot;
+mod registry;
+mod registry_packages;
 mod run;
 mod seed;
 mod serve;

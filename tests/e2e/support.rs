@@ -221,3 +221,242 @@ pub fn wcompose_in(cache: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
+
+/// The Debian packages the registry tests run: the CNCF distribution
+/// registry and an independent OCI client.
+pub const REGISTRY_PACKAGES: [&str; 2] = ["docker-registry", "skopeo"];
+
+/// Makes sure `docker-registry` and `skopeo` are on PATH: installs them
+/// with apt-get when running as root (one install at a time across the
+/// test processes, under a file lock), and otherwise fails naming the
+/// packages and the command.
+pub fn ensure_registry_tools() {
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let missing = || {
+            ["docker-registry", "skopeo"]
+                .into_iter()
+                .any(|tool| which(tool).is_none())
+        };
+        if !missing() {
+            return;
+        }
+        let command = format!(
+            "apt-get install -y --no-install-recommends {}",
+            REGISTRY_PACKAGES.join(" ")
+        );
+        let root_user = {
+            use std::os::unix::fs::MetadataExt as _;
+            std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+        };
+        if !root_user || which("apt-get").is_none() {
+            panic!(
+                "the registry tests need Debian's {} packages, which are not installed; \
+                 install them as root with `{command}`",
+                REGISTRY_PACKAGES.join(" and ")
+            );
+        }
+        // nextest runs each test in a process of its own: the lock makes
+        // the others wait for the first install instead of racing it.
+        let lock_path = root().join("target").join(".wcompose-apt.lock");
+        std::fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
+        let lock = std::fs::File::create(&lock_path).unwrap();
+        lock.lock().unwrap();
+        if !missing() {
+            return;
+        }
+        for args in [
+            &["update", "-q"][..],
+            &[
+                "install",
+                "-y",
+                "-q",
+                "--no-install-recommends",
+                // Waits for another apt-get (a toolchain install) to finish.
+                "-o",
+                "DPkg::Lock::Timeout=600",
+                REGISTRY_PACKAGES[0],
+                REGISTRY_PACKAGES[1],
+            ][..],
+        ] {
+            let output = Command::new("apt-get")
+                .args(args)
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .output()
+                .unwrap_or_else(|e| panic!("failed to run `apt-get {}`: {e}", args.join(" ")));
+            assert!(
+                output.status.success(),
+                "failed to install the registry tests' packages: `apt-get {}` exited with {}\n\
+                 --- stdout\n{}\n--- stderr\n{}",
+                args.join(" "),
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        assert!(
+            !missing(),
+            "`{command}` left `docker-registry` or `skopeo` missing"
+        );
+    });
+}
+
+/// The path of `tool` on PATH.
+pub fn which(tool: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(tool))
+        .find(|path| path.is_file())
+}
+
+/// A CNCF distribution registry (Debian's `docker-registry`) on a free port
+/// of 127.0.0.1, storing blobs in a temporary folder; stopped on drop.
+pub struct Registry {
+    child: Option<std::process::Child>,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    /// The storage folder (`rootdirectory`).
+    pub storage: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Registry {
+    /// Starts a registry that anyone may push to.
+    pub fn start() -> Registry {
+        Registry::start_with(None)
+    }
+
+    /// Starts a registry that requires `user` and `password` (htpasswd,
+    /// bcrypt) for everything.
+    pub fn with_login(user: &str, password: &str) -> Registry {
+        Registry::start_with(Some((user, password)))
+    }
+
+    fn start_with(login: Option<(&str, &str)>) -> Registry {
+        ensure_registry_tools();
+        let dir = tempfile::tempdir().unwrap();
+        let storage = dir.path().join("storage");
+        std::fs::create_dir(&storage).unwrap();
+        let auth = match login {
+            Some((user, password)) => {
+                let hash = bcrypt::hash(password, 4).unwrap();
+                let htpasswd = dir.path().join("htpasswd");
+                std::fs::write(&htpasswd, format!("{user}:{hash}\n")).unwrap();
+                format!(
+                    "auth:\n  htpasswd:\n    realm: wcompose-tests\n    path: {}\n",
+                    htpasswd.display()
+                )
+            }
+            None => String::new(),
+        };
+        // A free port can be taken between the probe and the registry's
+        // bind: try a few.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let addr = format!("127.0.0.1:{port}");
+            let config = dir.path().join("config.yml");
+            std::fs::write(
+                &config,
+                format!(
+                    "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\n\
+                     http:\n  addr: {addr}\n{auth}",
+                    storage.display()
+                ),
+            )
+            .unwrap();
+            let log_path = dir.path().join("registry.log");
+            let log = std::fs::File::create(&log_path).unwrap();
+            let mut child = Command::new("docker-registry")
+                .arg("serve")
+                .arg(&config)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap();
+            if wait_ready(&mut child, &addr, login.is_some(), &log_path) {
+                return Registry {
+                    child: Some(child),
+                    addr,
+                    storage,
+                    dir,
+                };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("the registry did not start on any of five ports");
+    }
+
+    /// The registry's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
+    }
+
+    /// `127.0.0.1:PORT/NAME`.
+    pub fn reference(&self, name: &str) -> String {
+        format!("{}/{name}", self.addr)
+    }
+
+    /// The file in which the registry keeps the blob `digest`.
+    pub fn blob_file(&self, digest: &str) -> PathBuf {
+        let hex = digest.strip_prefix("sha256:").unwrap();
+        self.storage
+            .join("docker/registry/v2/blobs/sha256")
+            .join(&hex[..2])
+            .join(hex)
+            .join("data")
+    }
+
+    /// Stops the registry.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Waits until the registry at `addr` answers `GET /v2/` with `{}` (or 401,
+/// with a login); false if it exits first.
+fn wait_ready(child: &mut std::process::Child, addr: &str, login: bool, log: &Path) -> bool {
+    use std::io::Read as _;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            eprintln!(
+                "docker-registry exited with {status}:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+            return false;
+        }
+        if let Ok(mut stream) = std::net::TcpStream::connect(addr) {
+            let _ = write!(stream, "GET /v2/ HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+            let mut answer = String::new();
+            let _ = stream.read_to_string(&mut answer);
+            let status = answer.split_whitespace().nth(1).unwrap_or_default();
+            let ready = if login {
+                status == "401"
+            } else {
+                status == "200" && answer.trim_end().ends_with("{}")
+            };
+            if ready {
+                return true;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!(
+        "the registry at {addr} did not answer `{{}}` on /v2/ within 30 s:\n{}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
+}

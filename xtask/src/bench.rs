@@ -7,7 +7,8 @@
 //! for the seed artifacts, and then measures:
 //!
 //! - whole processes, wcompose beside the reference tool for each job
-//!   ([`process`]), and a no-op second `cargo xtask compose`;
+//!   ([`process`]), push and pull against a local registry beside skopeo
+//!   ([`registry`]), and a no-op second `cargo xtask compose`;
 //! - library calls in process, down to one instantiation and one warm call
 //!   ([`inproc`]);
 //! - check and compose of synthetic graphs of growing size ([`scaling`]);
@@ -22,6 +23,7 @@ mod cpu;
 mod inproc;
 mod languages;
 mod process;
+mod registry;
 mod report;
 mod scaling;
 mod sizes;
@@ -140,6 +142,8 @@ struct Files {
     seed_cwasm: PathBuf,
     /// The WASI 0.3 report composition (async across components).
     report: PathBuf,
+    /// The edge router composition, pushed and pulled.
+    router: PathBuf,
     calculator_core: PathBuf,
 }
 
@@ -214,7 +218,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         wasmtime: ensure_tool(sh, &tools::WASMTIME)?,
         wcompose: release_bin(root, "wcompose"),
     };
-    crate::compose::run(root)?;
+    crate::compose::run(root, false)?;
     sizes::build_variants(sh, root)?;
 
     let files = Files {
@@ -225,6 +229,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         seed: workspace.out_dir.join("seed.wasm"),
         seed_cwasm: scratch.join("seed.cwasm"),
         report: workspace.out_dir.join("report.wasm"),
+        router: workspace.out_dir.join("router.wasm"),
         calculator_core: cores_dir(root).join("calculator.wasm"),
         bench_dir,
     };
@@ -333,6 +338,57 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         sizes::relative(root, &md_path),
         sizes::relative(root, &json_path)
     );
+    Ok(())
+}
+
+/// `cargo xtask bench-registry`: only the push and pull rows, with the
+/// composed router against a local registry, beside skopeo.
+pub fn run_registry(sh: &Shell, root: &Path) -> Result<()> {
+    build_release(sh)?;
+    crate::compose::run(root, false)?;
+    let workspace = wcompose::workspace::Workspace::new(root);
+    let bench_dir = root.join("target").join("bench");
+    let scratch = bench_dir.join("scratch");
+    std::fs::create_dir_all(scratch.join("out"))
+        .with_context(|| format!("failed to create `{}`", scratch.display()))?;
+    let files = Files {
+        root: root.to_path_buf(),
+        out_dir: scratch.join("out"),
+        deps_dir: workspace.deps_dir(),
+        seed_wac: workspace.compositions_dir().join("seed.wac"),
+        seed: workspace.out_dir.join("seed.wasm"),
+        seed_cwasm: scratch.join("seed.cwasm"),
+        report: workspace.out_dir.join("report.wasm"),
+        router: workspace.out_dir.join("router.wasm"),
+        calculator_core: cores_dir(root).join("calculator.wasm"),
+        bench_dir,
+    };
+    let mut notes = Vec::new();
+    eprintln!("\npush and pull");
+    let rows = registry::rows(
+        &release_bin(root, "wcompose"),
+        &files,
+        &Plan::PROCESS,
+        &files.router,
+        &mut notes,
+    )?;
+    println!("| row | wcompose | skopeo | ratio |\n|---|---|---|---|");
+    for row in &rows {
+        let reference = row
+            .reference
+            .as_ref()
+            .map(|(_, timing)| format_duration(timing.stats.median))
+            .unwrap_or_default();
+        println!(
+            "| {} | {} | {reference} | {} |",
+            row.what,
+            format_duration(row.ours.stats.median),
+            row.ratio().map(|r| format!("{r:.2}")).unwrap_or_default()
+        );
+    }
+    for note in notes {
+        println!("\n{note}");
+    }
     Ok(())
 }
 
@@ -597,6 +653,14 @@ fn processes(
     )?);
 
     rows.extend(run_rows(bins, files, &plan, notes)?);
+
+    rows.extend(registry::rows(
+        &bins.wcompose,
+        files,
+        &plan,
+        &files.router,
+        notes,
+    )?);
 
     rows.push(compare(
         files,

@@ -35,7 +35,7 @@ fn progress(text: &str, done: bool) {
 /// The call made on the seed composition at the end of the pipeline.
 const SEED_CALL: &str = r#"csv-to-json("item,price,qty\napple,1.25,4\npear,0.75,10")"#;
 
-pub fn run(root: &Path) -> Result<()> {
+pub fn run(root: &Path, offline: bool) -> Result<()> {
     let workspace = Workspace::new(root);
     let start = Instant::now();
 
@@ -70,7 +70,9 @@ pub fn run(root: &Path) -> Result<()> {
 
     let step = Instant::now();
     let lock_path = root.join(wcompose::build::LOCKFILE);
-    match wcompose::build::build_compositions(&workspace, &guests, &lock_path).map_err(render)? {
+    match wcompose::build::build_compositions_with(&workspace, &guests, &lock_path, offline)
+        .map_err(render)?
+    {
         Outcome::UpToDate(lock) => eprintln!(
             "  up to date: {} components and {} compositions match {} ({:.1?})",
             lock.components.len(),
@@ -79,8 +81,19 @@ pub fn run(root: &Path) -> Result<()> {
             step.elapsed()
         ),
         Outcome::Built {
-            lock, lock_changed, ..
+            lock,
+            lock_changed,
+            fetched,
+            ..
         } => {
+            for (name, resolved) in &fetched {
+                if resolved.origin != wcompose::registry::packages::Origin::Cache {
+                    eprintln!(
+                        "  fetched {name} from {} ({})",
+                        resolved.pin.reference, resolved.pin.digest
+                    );
+                }
+            }
             for (core, component) in &lock.components {
                 let path =
                     wcompose::workspace::package_path(&workspace.deps_dir(), &component.package);

@@ -31,7 +31,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         Some(other) => bail!("unknown interop part `{other}` (known: componentize)"),
     }
     componentize::run(sh, root)?;
-    crate::compose::run(root)?;
+    crate::compose::run(root, false)?;
     let wasm_tools = tools::WASM_TOOLS.ensure(sh)?;
     let wasmtime = tools::WASMTIME.ensure(sh)?;
     let out = wcompose::workspace::Workspace::new(root).out_dir;

@@ -10,7 +10,9 @@
 //!   conformance suite.
 //! - `cargo xtask bench`: measure wcompose against those CLIs, in time and
 //!   size, and write `target/bench/report.{md,json}`; `cargo xtask
-//!   bench-serve` measures only `wcompose serve` against `wasmtime serve`.
+//!   bench-serve` measures only `wcompose serve` against `wasmtime serve`,
+//!   and `cargo xtask bench-registry` only `push` and `pull` against
+//!   `skopeo copy`.
 
 mod bench;
 mod compose;
@@ -26,9 +28,11 @@ const HELP: &str = "\
 cargo xtask TASK
 
 Tasks:
-  compose   build the guests in components/ against wit/, componentize them,
+  compose [--offline]
+            build the guests in components/ against wit/, componentize them,
             check and compose compositions/*.wac, and run the results
-            under wasmtime (WASI 0.2 and 0.3)
+            under wasmtime (WASI 0.2 and 0.3); `--offline` takes registry
+            packages only from the cache, by the pins of wcompose.lock
   tools     install the reference CLIs (wasm-tools 1.263.0, wac-cli 0.12.0,
             wasmtime-cli 48.0.8) into $WCOMPOSE_TOOLS_DIR or
             ~/.cache/wcompose/tools
@@ -49,10 +53,16 @@ Tasks:
             components, sizes per stage) and write target/bench/report.md
             and report.json; `--quick` for fewer repetitions and graphs
             up to 100 components; with `wcompose serve` against `wasmtime
-            serve` under wrk (installed with apt-get when missing)
+            serve` under wrk (installed with apt-get when missing), and
+            `wcompose push`/`pull` against `skopeo copy`
   bench-serve
             only the serving rows: `wcompose serve` and `wasmtime serve` on
             the HTTP test guest under the same wrk load
+  bench-registry
+            only the push and pull rows: `wcompose push` and `pull` of the
+            composed router beside `skopeo copy`, against Debian's
+            `docker-registry` on 127.0.0.1 (both installed with apt-get
+            when missing)
   graph SHAPE SIZE DIR
             write one synthetic graph of the bench's scaling rows (SHAPE is
             `chain` or `fan-out`) into DIR: its WIT, stub components and
@@ -73,13 +83,18 @@ fn main() -> std::process::ExitCode {
     let root = project_root();
     sh.change_dir(&root);
     let result = match args.first().map(String::as_str) {
-        Some("compose") => compose::run(&root),
+        Some("compose") => match &args[1..] {
+            [] => compose::run(&root, false),
+            [flag] if flag == "--offline" => compose::run(&root, true),
+            _ => Err(anyhow::anyhow!("usage: cargo xtask compose [--offline]")),
+        },
         Some("tools") => tools::run(&sh),
         Some("interop") => interop::run(&sh, &root, &args[1..]),
         Some("wac-agreement") => wac_agreement::run(&sh, &root),
         Some("fuzz") => fuzz::run(&sh, &root, &args[1..]),
         Some("bench") => bench::run(&sh, &root, &args[1..]),
         Some("bench-serve") => serve::bench(&sh, &root),
+        Some("bench-registry") => bench::run_registry(&sh, &root),
         Some("graph") => bench::write_graph(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");

@@ -459,7 +459,7 @@ fn handlers(root: &Path) -> Result<Vec<Handler>> {
         .out_dir
         .join("router-http.wasm");
     if !router.is_file() {
-        crate::compose::run(root)?;
+        crate::compose::run(root, false)?;
     }
     Ok(vec![
         Handler {

@@ -307,10 +307,17 @@ pub type Discovered = (String, Result<Guest, GuestError>);
 /// The non-Rust guests of `components/`: every folder with a
 /// [`GUEST_MANIFEST`], sorted by name.
 pub fn discover(components: &Path) -> Result<Vec<Discovered>, GuestError> {
-    let entries = std::fs::read_dir(components).map_err(|source| GuestError::Dir {
-        path: components.to_owned(),
-        source,
-    })?;
+    let entries = match std::fs::read_dir(components) {
+        Ok(entries) => entries,
+        // No `components/`: a workspace without guests.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(GuestError::Dir {
+                path: components.to_owned(),
+                source,
+            });
+        }
+    };
     let mut dirs: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())

@@ -8,6 +8,10 @@
 //! versions of the tools that made them. When the inputs and tools match the
 //! lockfile and every output is still there unchanged, the build does
 //! nothing. The lockfile is rewritten only when its content changes.
+//! Packages that come from the registries of `wcompose.toml`'s
+//! `[registries]` are pinned there by manifest digest
+//! ([`Lock::packages`]), and builds use exactly those pins
+//! ([`crate::registry::packages`]).
 //!
 //! Guests come first: [`build_guests`] builds the Rust crates of
 //! `components/` with cargo and every other guest (a folder with a
@@ -34,6 +38,7 @@ use std::time::Instant;
 use crate::compose::{self, ComposeError};
 use crate::fsutil::{self, FileError};
 use crate::host::HostProfile;
+use crate::registry::packages::{self, Fetcher, Pin};
 use crate::workspace::{Workspace, WorkspaceError};
 use guest::{Event, Guest, GuestError, Job, Language};
 use toolchain::{Toolchain, ToolchainError, ToolchainOptions, Tools};
@@ -51,6 +56,12 @@ pub struct Manifest {
     /// Compositions by name; the output is `<name>.wasm`.
     #[serde(default)]
     pub compositions: BTreeMap<String, Declared>,
+    /// Registries of packages, by WIT namespace: the repository prefix
+    /// (`HOST[:PORT]/PATH`) under which package `ns:name` is the artifact
+    /// `<prefix>/<name>:<version or latest>`. See
+    /// [`crate::registry::packages`].
+    #[serde(default)]
+    pub registries: BTreeMap<String, String>,
 }
 
 /// One composition of the manifest.
@@ -88,6 +99,14 @@ pub struct Lock {
     pub components: BTreeMap<String, LockedComponent>,
     /// Compositions by name.
     pub compositions: BTreeMap<String, LockedComposition>,
+    /// The manifest's `[registries]` when the lock was written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub registries: BTreeMap<String, String>,
+    /// Packages from registries, by name (`ns:name`, `@version` if the
+    /// `.wac` has one): the reference and the manifest digest that builds
+    /// use, exactly, while the pin is here.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub packages: BTreeMap<String, Pin>,
 }
 
 /// A guest in the lockfile.
@@ -114,6 +133,10 @@ pub struct LockedComposition {
     pub guests: Vec<String>,
     /// SHA-256 of the composed component.
     pub sha256: String,
+    /// The packages it takes from registries, each pinned in
+    /// [`Lock::packages`]; a build is not up to date while one is not.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<String>,
 }
 
 /// Why a build failed.
@@ -172,6 +195,9 @@ pub enum Outcome {
         lock_changed: bool,
         /// The compositions, in the manifest's order (by name).
         composed: Vec<ComposedOutput>,
+        /// The packages taken from registries, by name, with their pins
+        /// and where their bytes came from (the cache or the registry).
+        fetched: BTreeMap<String, packages::Resolved>,
     },
 }
 
@@ -242,10 +268,108 @@ pub fn manifest(workspace: &Workspace) -> Result<Manifest, BuildError> {
         return Ok(manifest);
     }
     let text = fsutil::read_to_string(&path)?;
-    toml::from_str(&text).map_err(|e| BuildError::Manifest {
-        path,
+    let manifest: Manifest = toml::from_str(&text).map_err(|e| BuildError::Manifest {
+        path: path.clone(),
         message: e.to_string(),
-    })
+    })?;
+    for (namespace, prefix) in &manifest.registries {
+        let valid_namespace = !namespace.is_empty()
+            && namespace.split('-').all(|word| {
+                !word.is_empty()
+                    && word
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            })
+            && namespace.as_bytes()[0].is_ascii_lowercase();
+        if !valid_namespace {
+            return Err(BuildError::Manifest {
+                path,
+                message: format!(
+                    "`{namespace}` in `[registries]` is not a WIT namespace (lowercase kebab-case, e.g. `toolsku`)"
+                ),
+            });
+        }
+        if let Err(e) = packages::check_prefix(prefix) {
+            return Err(BuildError::Manifest {
+                path,
+                message: format!(
+                    "the registry of namespace `{namespace}`, `{prefix}`, is not a repository prefix \
+                     (`HOST[:PORT]/PATH`, e.g. `127.0.0.1:5000/{namespace}`): {e}"
+                ),
+            });
+        }
+    }
+    Ok(manifest)
+}
+
+/// The fetcher of the registry packages of `workspace`: the registries of
+/// its `wcompose.toml`, the pins of its `wcompose.lock`, and its cache
+/// (`target/wcompose/registry/`). `None` when the manifest names no
+/// registry.
+pub fn fetcher(workspace: &Workspace, offline: bool) -> Result<Option<Fetcher>, BuildError> {
+    let manifest = manifest(workspace)?;
+    Ok(fetcher_for(
+        workspace,
+        &manifest,
+        &workspace.root.join(LOCKFILE),
+        offline,
+    ))
+}
+
+fn fetcher_for(
+    workspace: &Workspace,
+    manifest: &Manifest,
+    lock_path: &Path,
+    offline: bool,
+) -> Option<Fetcher> {
+    if manifest.registries.is_empty() {
+        return None;
+    }
+    let pins = read_lock(lock_path).map(|l| l.packages).unwrap_or_default();
+    Some(
+        Fetcher::new(
+            manifest.registries.clone(),
+            packages::cache_dir(&workspace.out_dir),
+        )
+        .with_pins(pins)
+        .offline(offline),
+    )
+}
+
+fn read_lock(path: &Path) -> Option<Lock> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| toml::from_str::<Lock>(&text).ok())
+}
+
+/// Adds the pins of the packages `fetcher` gave to the lockfile at
+/// `lock_path` (keeping its other pins), for a single composition built or
+/// checked outside a workspace build. Returns whether the lockfile
+/// changed.
+pub fn record_pins(fetcher: &Fetcher, lock_path: &Path) -> Result<bool, BuildError> {
+    let resolved = fetcher.resolved();
+    let mut lock = read_lock(lock_path).unwrap_or_else(|| Lock {
+        version: 1,
+        ..Lock::default()
+    });
+    let before = lock.packages.clone();
+    for (name, resolved) in resolved {
+        lock.packages.insert(name, resolved.pin);
+    }
+    if lock.packages == before {
+        return Ok(false);
+    }
+    write_lock(&lock, lock_path)?;
+    Ok(true)
+}
+
+fn write_lock(lock: &Lock, lock_path: &Path) -> Result<(), BuildError> {
+    let text = format!(
+        "# Written by `wcompose compose`: the inputs and outputs of the last build.\n{}",
+        toml::to_string(lock).unwrap_or_default()
+    );
+    fsutil::write_atomic(lock_path, text.as_bytes())?;
+    Ok(())
 }
 
 fn wit_digests(workspace: &Workspace) -> Result<BTreeMap<String, String>, BuildError> {
@@ -284,6 +408,7 @@ fn inputs(
         tools: tools(),
         toolchains: guests.toolchains.clone(),
         wit: wit_digests(workspace)?,
+        registries: manifest.registries.clone(),
         ..Default::default()
     };
     for core in cores {
@@ -306,6 +431,7 @@ fn inputs(
                 host: declared.host.clone(),
                 guests: declared.guests.clone(),
                 sha256: String::new(),
+                packages: Vec::new(),
             },
         );
     }
@@ -319,6 +445,7 @@ fn fresh(workspace: &Workspace, lock: &Lock, inputs: &Lock) -> bool {
         && lock.tools == inputs.tools
         && lock.toolchains == inputs.toolchains
         && lock.wit == inputs.wit
+        && lock.registries == inputs.registries
         && lock.components.len() == inputs.components.len()
         && lock.components.iter().all(|(k, c)| {
             inputs
@@ -338,7 +465,13 @@ fn fresh(workspace: &Workspace, lock: &Lock, inputs: &Lock) -> bool {
     let unchanged = |path: PathBuf, digest: &str| {
         std::fs::read(path).is_ok_and(|bytes| sha256(&bytes) == digest)
     };
+    let pinned = lock.compositions.values().all(|c| {
+        c.packages
+            .iter()
+            .all(|package| lock.packages.contains_key(package))
+    });
     same_inputs
+        && pinned
         && lock.components.values().all(|c| {
             unchanged(
                 crate::workspace::package_path(&workspace.deps_dir(), &c.package),
@@ -378,17 +511,28 @@ pub fn build_compositions(
     guests: &GuestBuilds,
     lock_path: &Path,
 ) -> Result<Outcome, BuildError> {
+    build_compositions_with(workspace, guests, lock_path, false)
+}
+
+/// [`build_compositions`]; `offline`, registry packages come only from
+/// the cache, by the lockfile's pins, and the network is never touched.
+/// A build whose inputs match the lockfile touches it in no case.
+pub fn build_compositions_with(
+    workspace: &Workspace,
+    guests: &GuestBuilds,
+    lock_path: &Path,
+    offline: bool,
+) -> Result<Outcome, BuildError> {
     let cores = &guests.outputs;
     let manifest = manifest(workspace)?;
     let mut lock = inputs(workspace, &manifest, guests)?;
-    let previous = std::fs::read_to_string(lock_path)
-        .ok()
-        .and_then(|text| toml::from_str::<Lock>(&text).ok());
+    let previous = read_lock(lock_path);
     if let Some(previous) = &previous
         && fresh(workspace, previous, &lock)
     {
         return Ok(Outcome::UpToDate(previous.clone()));
     }
+    let fetcher = fetcher_for(workspace, &manifest, lock_path, offline).map(std::sync::Arc::new);
 
     for guest in workspace.componentize_guests(cores)? {
         if let Some(locked) = lock.components.get_mut(&file_name(&guest.core)) {
@@ -396,7 +540,7 @@ pub fn build_compositions(
             locked.package = guest.package;
         }
     }
-    let mut composed = Vec::new();
+    let mut outputs = Vec::new();
     for (name, declared) in &manifest.compositions {
         for guest in &declared.guests {
             if !lock.components.values().any(|c| c.package == *guest) {
@@ -416,14 +560,23 @@ pub fn build_compositions(
                 wit: None,
                 host: Some(host),
             },
+            registry: fetcher.clone(),
             ..Default::default()
         };
         let source = workspace.root.join(&declared.file);
         let composition = compose::compose_file(&source, &options)?;
+        outputs.push((name, source, composition));
+    }
+    // Every composition is checked and composed before any is written:
+    // a registry package that fails leaves the outputs and the lockfile as
+    // they were.
+    let mut composed = Vec::new();
+    for (name, source, composition) in outputs {
         let output = workspace.out_dir.join(format!("{name}.wasm"));
         fsutil::write_atomic(&output, &composition.bytes)?;
         if let Some(locked) = lock.compositions.get_mut(name) {
             locked.sha256 = sha256(&composition.bytes);
+            locked.packages = composition.registry_packages.clone();
         }
         composed.push(ComposedOutput {
             source,
@@ -432,19 +585,21 @@ pub fn build_compositions(
             edges_checked: composition.report.edges_checked,
         });
     }
+    let fetched = fetcher.map(|f| f.resolved()).unwrap_or_default();
+    lock.packages = fetched
+        .iter()
+        .map(|(name, resolved)| (name.clone(), resolved.pin.clone()))
+        .collect();
 
     let lock_changed = previous.as_ref() != Some(&lock);
     if lock_changed {
-        let text = format!(
-            "# Written by `wcompose compose`: the inputs and outputs of the last build.\n{}",
-            toml::to_string(&lock).unwrap_or_default()
-        );
-        fsutil::write_atomic(lock_path, text.as_bytes())?;
+        write_lock(&lock, lock_path)?;
     }
     Ok(Outcome::Built {
         lock,
         lock_changed,
         composed,
+        fetched,
     })
 }
 
@@ -475,10 +630,12 @@ pub fn build_guests(
 ) -> Result<GuestBuilds, WorkspaceError> {
     let _lock = crate::workspace::lock_guest_builds(&workspace.root.join("target"))?;
     let mut builds = GuestBuilds::default();
-    on_event(Event::Building {
-        guest: "crates of components/Cargo.toml",
-        language: Language::Rust,
-    });
+    if workspace.components_dir().join("Cargo.toml").is_file() {
+        on_event(Event::Building {
+            guest: "crates of components/Cargo.toml",
+            language: Language::Rust,
+        });
+    }
     builds.outputs = workspace.build_rust_guests(on_event)?;
 
     let guests = guest::discover(&workspace.components_dir()).map_err(|e| match e {

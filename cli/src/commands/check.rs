@@ -40,8 +40,9 @@ use super::output::{host_profile, print_human};
     wcompose check --socket app.wasm --plug formatter.wasm --plug calculator.wasm\n  \
     wcompose check --format github        # annotations on a pull request\n  \
     wcompose check --format sarif > wcompose.sarif\n  \
-    wcompose check            # every composition of the workspace, each against its declared host\n\n\
-    Exit status:\n  0  no errors (warnings allowed unless --deny-warnings)\n  1  findings, invalid WIT, or a core module that cannot become a component\n  2  usage error, or an unreadable or unrecognised input")]
+    wcompose check            # every composition of the workspace, each against its declared host\n  \
+    wcompose check --offline  # registry packages only from the cache, by wcompose.lock\n\n\
+    Exit status:\n  0  no errors (warnings allowed unless --deny-warnings)\n  1  findings, invalid WIT, a core module that cannot become a component, or a registry package that cannot be had\n  2  usage error, or an unreadable or unrecognised input")]
 pub struct Check {
     /// What to check: `.wac` compositions, components and core modules
     /// (`.wasm`, `.wat`), WIT files and WIT folders, told apart by content;
@@ -230,7 +231,10 @@ impl Check {
                 }
             }
         }
-        let mut options = self.deps.compose_options();
+        let mut options = match self.deps.compose_options() {
+            Ok(options) => options,
+            Err(e) => return usage(e),
+        };
         options.check.wit = match (wit, &wit_dir) {
             (Some(wit), _) => Some(Arc::new(wcompose::wit::LazyWit::loaded(wit))),
             (None, Some(dir)) => Some(Arc::new(wcompose::wit::LazyWit::new(dir))),
@@ -258,6 +262,10 @@ impl Check {
                     // Input that cannot be resolved is not a finding: exit 2.
                     match compose::check_source(&source, &options) {
                         Ok(report) => report,
+                        // A registry that fails is no usage error: exit 1.
+                        Err(e @ compose::ComposeError::Registry(_)) => {
+                            return Err(super::report(e));
+                        }
                         Err(e) => return usage(super::output::compose_error(e)),
                     }
                 }
@@ -318,6 +326,7 @@ impl Check {
             }
             reports.push((file.display().to_string(), report));
         }
+        self.deps.record_pins(&options)?;
         self.finish(reports, failed)
     }
 

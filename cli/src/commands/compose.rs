@@ -15,7 +15,10 @@ use super::output::compose_error;
 /// The `.wac` language and package lookup are those of `wac compose`:
 /// `new ns:name { ... }` finds `DEPS/ns/name.wasm` (or `.wat`, `.wit`, a
 /// folder). Every instantiation argument is type-checked first, and every
-/// mismatch is reported; nothing is written unless all edges fit. With no
+/// mismatch is reported; nothing is written unless all edges fit. A package
+/// that neither the deps folder nor a `--dep` provides comes from the
+/// registry that `wcompose.toml`'s `[registries]` names for its namespace,
+/// pinned by digest in `wcompose.lock` and cached. With no
 /// file, every composition that `wcompose.toml` declares is built (guests
 /// included) into `target/wcompose/`, and `wcompose.lock` records the
 /// inputs; nothing is redone when they have not changed.
@@ -23,7 +26,8 @@ use super::output::compose_error;
 #[command(after_help = "Examples:\n  \
     wcompose compose compositions/seed.wac --deps-dir target/wcompose/deps -o seed.wasm\n  \
     wcompose compose app.wac --dep toolsku:calculator=calc.wasm -o app.wasm\n  \
-    wcompose compose            # every composition of the workspace\n\n\
+    wcompose compose            # every composition of the workspace\n  \
+    wcompose compose --offline  # registry packages only from the cache, by wcompose.lock\n\n\
     Exit status:\n  0  composed\n  1  a check or the composition failed\n  2  usage error")]
 pub struct Compose {
     /// The `.wac` file; none composes the whole workspace.
@@ -39,12 +43,13 @@ pub struct Compose {
 impl Compose {
     pub fn exec(self) -> Result<ExitCode> {
         let Some(file) = &self.file else {
-            return compose_workspace();
+            return compose_workspace(self.deps.offline);
         };
-        let options = self.deps.compose_options();
+        let options = self.deps.compose_options()?;
         match compose::compose_file(file, &options) {
             Ok(composed) => {
                 self.output.write(&composed.bytes, &[file])?;
+                self.deps.record_pins(&options)?;
                 eprintln!(
                     "composed `{}`: {} edges checked, {} bytes",
                     file.display(),
@@ -58,7 +63,7 @@ impl Compose {
     }
 }
 
-fn compose_workspace() -> Result<ExitCode> {
+fn compose_workspace(offline: bool) -> Result<ExitCode> {
     let Some(workspace) = super::find_workspace() else {
         miette::bail!(
             "no `.wac` file given and no workspace here (a folder with `wit/` and `compositions/`)\n  \
@@ -90,19 +95,20 @@ fn compose_workspace() -> Result<ExitCode> {
         return Ok(ExitCode::FAILURE);
     }
     let lock_path = workspace.root.join(wcompose::build::LOCKFILE);
-    let outcome = wcompose::build::build_compositions(&workspace, &guests, &lock_path).map_err(
-        |e| match e {
-            wcompose::build::BuildError::Compose(e) => compose_error(e),
-            e => super::report(e),
-        },
-    )?;
+    let outcome =
+        wcompose::build::build_compositions_with(&workspace, &guests, &lock_path, offline)
+            .map_err(|e| match e {
+                wcompose::build::BuildError::Compose(e) => compose_error(e),
+                e => super::report(e),
+            })?;
     match outcome {
         wcompose::build::Outcome::UpToDate(lock) => eprintln!(
             "up to date: {} compositions match `{}`",
             lock.compositions.len(),
             wcompose::build::LOCKFILE
         ),
-        wcompose::build::Outcome::Built { lock, .. } => {
+        wcompose::build::Outcome::Built { lock, fetched, .. } => {
+            super::print_fetched(&fetched);
             for (name, composition) in &lock.compositions {
                 eprintln!(
                     "composed `{}` -> `{}` (checked against host `{}`)",

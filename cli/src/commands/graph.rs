@@ -39,8 +39,10 @@ enum Format {
 impl GraphCommand {
     pub fn exec(self) -> Result<ExitCode> {
         let source = compose::read_source(&self.file).map_err(super::report)?;
-        let report = compose::check_source(&source, &self.deps.compose_options())
-            .map_err(super::output::compose_error)?;
+        let options = self.deps.compose_options()?;
+        let report =
+            compose::check_source(&source, &options).map_err(super::output::compose_error)?;
+        self.deps.record_pins(&options)?;
         let name = self
             .file
             .file_name()

@@ -8,6 +8,8 @@ mod graph;
 mod inspect;
 mod output;
 pub mod plug;
+mod pull;
+mod push;
 mod run;
 mod serve;
 mod why;
@@ -30,6 +32,8 @@ pub enum Command {
     Run(run::Run),
     Serve(serve::Serve),
     Inspect(inspect::Inspect),
+    Push(push::Push),
+    Pull(pull::Pull),
 }
 
 impl Command {
@@ -44,6 +48,8 @@ impl Command {
             Command::Run(c) => c.exec(),
             Command::Serve(c) => c.exec(),
             Command::Inspect(c) => c.exec(),
+            Command::Push(c) => c.exec(),
+            Command::Pull(c) => c.exec(),
         }
     }
 }
@@ -113,6 +119,12 @@ pub struct DepsOptions {
     /// A path for one package, overriding the deps folder.
     #[arg(long = "dep", value_name = "NS:NAME=PATH", value_parser = parse_dep)]
     pub deps: Vec<(String, PathBuf)>,
+
+    /// Never touch the network: packages from the registries of
+    /// `wcompose.toml` come only from the cache, by the pins of
+    /// `wcompose.lock`.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 fn parse_dep(s: &str) -> std::result::Result<(String, PathBuf), String> {
@@ -126,18 +138,61 @@ fn parse_dep(s: &str) -> std::result::Result<(String, PathBuf), String> {
 }
 
 impl DepsOptions {
-    pub fn compose_options(&self) -> wcompose::compose::Options {
-        let deps_dir = self
-            .deps_dir
-            .clone()
-            .unwrap_or_else(|| match find_workspace() {
-                Some(ws) => ws.deps_dir(),
-                None => PathBuf::from("deps"),
-            });
-        wcompose::compose::Options {
+    /// The options of a composition: the deps folder, the overrides, and,
+    /// inside a workspace whose `wcompose.toml` names registries, the
+    /// fetcher of registry packages.
+    pub fn compose_options(&self) -> Result<wcompose::compose::Options> {
+        let workspace = find_workspace();
+        let deps_dir = self.deps_dir.clone().unwrap_or_else(|| match &workspace {
+            Some(ws) => ws.deps_dir(),
+            None => PathBuf::from("deps"),
+        });
+        let registry = match &workspace {
+            Some(workspace) => wcompose::build::fetcher(workspace, self.offline)
+                .map_err(report)?
+                .map(std::sync::Arc::new),
+            None => None,
+        };
+        Ok(wcompose::compose::Options {
             deps_dir,
             overrides: self.deps.iter().cloned().collect(),
             check: Default::default(),
+            registry,
+        })
+    }
+
+    /// Prints the registry packages that `options` fetched and pins them
+    /// in the workspace's `wcompose.lock`.
+    pub fn record_pins(&self, options: &wcompose::compose::Options) -> Result<()> {
+        let (Some(fetcher), Some(workspace)) = (&options.registry, find_workspace()) else {
+            return Ok(());
+        };
+        print_fetched(&fetcher.resolved());
+        let lock_path = workspace.root.join(wcompose::build::LOCKFILE);
+        if wcompose::build::record_pins(fetcher, &lock_path).map_err(report)? {
+            eprintln!("pinned in `{}`", lock_path.display());
+        }
+        Ok(())
+    }
+}
+
+/// Prints the registry packages that were fetched from a registry (those
+/// from the cache are not news).
+pub fn print_fetched(
+    resolved: &std::collections::BTreeMap<String, wcompose::registry::packages::Resolved>,
+) {
+    use wcompose::registry::packages::Origin;
+    for (name, resolved) in resolved {
+        let pin = &resolved.pin;
+        match resolved.origin {
+            Origin::Cache => {}
+            Origin::Registry => {
+                eprintln!("fetched `{name}` from `{}` ({})", pin.reference, pin.digest)
+            }
+            Origin::RegistryOverCorruptCache => eprintln!(
+                "fetched `{name}` from `{}` ({}) again: its cached copy did not match its digest",
+                pin.reference, pin.digest
+            ),
         }
     }
 }

@@ -37,8 +37,10 @@ pub struct Why {
 impl Why {
     pub fn exec(self) -> Result<ExitCode> {
         let source = compose::read_source(&self.file).map_err(super::report)?;
-        let report = compose::check_source(&source, &self.deps.compose_options())
-            .map_err(super::output::compose_error)?;
+        let options = self.deps.compose_options()?;
+        let report =
+            compose::check_source(&source, &options).map_err(super::output::compose_error)?;
+        self.deps.record_pins(&options)?;
         let answers = wcompose::view::why(&report.graph, &self.name, Some(&self.host));
         if answers.is_empty() {
             let mut imports: Vec<&str> = report
