@@ -37,7 +37,8 @@
 //!
 //! `support` builds the guests once per test process and gives each test
 //! its own output folder, and starts registries for the `registry` tests
-//! (installing Debian's `docker-registry` and `skopeo` when running as root).
+//! (installing Debian's `docker-registry` and `skopeo` when running as root),
+//! with a proxy that can break a registry's answer off in its middle.
 
 mod build;
 mod check_inputs;

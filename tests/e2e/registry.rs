@@ -2,14 +2,16 @@
 //! registry (Debian's `docker-registry`, started per test on 127.0.0.1),
 //! with skopeo as the independent client on the other side: round trips,
 //! what skopeo reads of wcompose's artifacts and what wcompose reads of
-//! skopeo's, and every refusal (tampered and truncated blobs, missing tags, logins,
-//! stopped registries, size caps, artifacts that are not Wasm) with exit
-//! status 1 and nothing written.
+//! skopeo's, and every refusal (tampered and truncated blobs, missing
+//! tags, logins, registries stopped before or in the middle of a pull,
+//! size caps, artifacts that are not Wasm) with exit status 1 and nothing
+//! written.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 
-use crate::support::{self, Ran, Registry};
+use crate::support::{self, CuttingProxy, Ran, Registry};
 
 /// A WASI preview-1 command as WAT: componentized on push, it imports
 /// WASI 0.2 interfaces through the adapter and exports `wasi:cli/run`.
@@ -35,6 +37,27 @@ fn adder_component() -> Vec<u8> {
           (import "toolsku:adder/log" "write" (func (param i32)))
           (func (export "toolsku:adder/math#add") (param i32 i32) (result i32)
             local.get 0 local.get 1 i32.add))"#,
+    )
+}
+
+/// A component of a few hundred KiB, most of it one data segment: large
+/// enough that a download cut after its first KiB is cut inside the body.
+fn large_component() -> Vec<u8> {
+    let data: String = (0..256 * 1024)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    support::component_from_wat(
+        r#"package toolsku:large;
+        interface math { add: func(a: u32, b: u32) -> u32; }
+        world large { export math; }"#,
+        "large",
+        &format!(
+            r#"(module
+              (memory 4)
+              (data (i32.const 0) "{data}")
+              (func (export "toolsku:large/math#add") (param i32 i32) (result i32)
+                local.get 0 local.get 1 i32.add))"#
+        ),
     )
 }
 
@@ -476,6 +499,49 @@ fn pull_from_a_stopped_registry_fails_naming_it() {
     let ran = scratch.wcompose(&["push", input.to_str().unwrap(), &reference]);
     assert_eq!(ran.code, Some(1), "{ran}");
     assert!(ran.stderr.contains("no registry answers"), "{ran}");
+}
+
+#[test]
+fn a_pull_broken_off_in_the_middle_of_the_layer_fails_and_writes_nothing() {
+    // Shared with the proxy, which stops it from its own thread.
+    let registry = Arc::new(Mutex::new(Registry::start()));
+    let scratch = Scratch::new();
+    let component = large_component();
+    let input = scratch.write("large.wasm", &component);
+    let upstream = registry.lock().unwrap().addr.clone();
+    scratch.push(&input, &format!("{upstream}/toolsku/large:1.0.0"));
+
+    // The registry dies once the layer's head and first KiB are through:
+    // the manifest and the config arrive whole, the layer does not.
+    let layer = wcompose::registry::sha256_digest(&component);
+    let stopping = Arc::clone(&registry);
+    let proxy = CuttingProxy::start(
+        &upstream,
+        &format!("GET /v2/toolsku/large/blobs/{layer} "),
+        1024,
+        move || stopping.lock().unwrap().stop(),
+    );
+    let reference = format!("{}/toolsku/large:1.0.0", proxy.addr);
+    let ran = scratch.pull_fails(
+        &reference,
+        &[],
+        &format!(
+            "the download of the layer broke off after 1024 of {} bytes",
+            component.len()
+        ),
+    );
+    assert!(
+        ran.stderr.contains(&format!(
+            "failed to pull `{reference}` from `{}`",
+            proxy.addr
+        )),
+        "{ran}"
+    );
+    // The cut stopped the registry itself, not only the connection.
+    assert!(
+        std::net::TcpStream::connect(&upstream).is_err(),
+        "the registry at {upstream} still answers"
+    );
 }
 
 #[test]

@@ -460,3 +460,157 @@ fn wait_ready(child: &mut std::process::Child, addr: &str, login: bool, log: &Pa
         std::fs::read_to_string(log).unwrap_or_default()
     );
 }
+
+/// A TCP proxy on a free port of 127.0.0.1 in front of a server, that
+/// breaks one answer off in its middle: it forwards both ways until the
+/// answer to a marked request has sent its head and the first bytes of its
+/// body, then runs the cut (stopping the server, say) and closes the
+/// client's connection. Dropping it ends its threads.
+pub struct CuttingProxy {
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    accept: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What a [`CuttingProxy`] runs once, when it breaks the answer off.
+type Cut = std::sync::Arc<std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>>;
+
+/// How long a proxied connection may stay silent: a bound on every thread
+/// of a [`CuttingProxy`], far above what a registry on loopback needs.
+const PROXY_IO_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl CuttingProxy {
+    /// Starts a proxy to `upstream` (`HOST:PORT`) that cuts the answer to
+    /// the request whose bytes contain `request` (e.g. `GET /v2/a/blobs/sha256:... `)
+    /// after `body_bytes` bytes of its body, running `cut` first.
+    pub fn start(
+        upstream: &str,
+        request: &str,
+        body_bytes: usize,
+        cut: impl FnOnce() + Send + 'static,
+    ) -> CuttingProxy {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let cut: Cut = Arc::new(Mutex::new(Some(Box::new(cut))));
+        let request = request.as_bytes().to_vec();
+        let upstream = upstream.to_string();
+        let accept = std::thread::spawn({
+            let stop = Arc::clone(&stop);
+            move || {
+                let mut connections = Vec::new();
+                for client in listener.incoming() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(client) = client else { continue };
+                    let (upstream, request, cut) =
+                        (upstream.clone(), request.clone(), Arc::clone(&cut));
+                    connections.push(std::thread::spawn(move || {
+                        proxy_connection(client, &upstream, &request, body_bytes, &cut)
+                    }));
+                }
+                for connection in connections {
+                    let _ = connection.join();
+                }
+            }
+        });
+        CuttingProxy {
+            addr,
+            stop,
+            accept: Some(accept),
+        }
+    }
+}
+
+impl Drop for CuttingProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        // A connection of our own wakes the accept loop to see the flag.
+        let _ = std::net::TcpStream::connect(&self.addr);
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.join();
+        }
+    }
+}
+
+/// Forwards one client connection of a [`CuttingProxy`] to `upstream`.
+fn proxy_connection(
+    client: std::net::TcpStream,
+    upstream: &str,
+    request: &[u8],
+    body_bytes: usize,
+    cut: &Cut,
+) {
+    use std::io::Read as _;
+    use std::net::Shutdown;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    // A stopped server refuses the connection; closing the client's is
+    // what the client would see without the proxy.
+    let Ok(server) = std::net::TcpStream::connect(upstream) else {
+        return;
+    };
+    for stream in [&client, &server] {
+        stream.set_read_timeout(Some(PROXY_IO_TIMEOUT)).unwrap();
+        stream.set_write_timeout(Some(PROXY_IO_TIMEOUT)).unwrap();
+    }
+    let contains =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    let asked = Arc::new(AtomicBool::new(false));
+    let requests = std::thread::spawn({
+        let (mut client, mut server) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+        let (asked, request) = (Arc::clone(&asked), request.to_vec());
+        move || {
+            // The tail of what came before, so that a request split
+            // between two reads is still recognised.
+            let mut window = Vec::new();
+            let mut buf = [0; 16 * 1024];
+            while let Ok(n @ 1..) = client.read(&mut buf) {
+                window.extend_from_slice(&buf[..n]);
+                // Marked before it is forwarded: whatever the server sends
+                // from now on answers it, since HTTP/1.1 clients wait for
+                // one answer before sending the next request.
+                if contains(&window, &request) {
+                    asked.store(true, Ordering::SeqCst);
+                }
+                window.drain(..window.len().saturating_sub(request.len()));
+                if server.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+            let _ = server.shutdown(Shutdown::Write);
+        }
+    });
+    let (mut client, mut server) = (client, server);
+    // The marked answer, held back until its head and `body_bytes` of its
+    // body have arrived, so that exactly those reach the client.
+    let mut answer = Vec::new();
+    let mut buf = [0; 16 * 1024];
+    while let Ok(n @ 1..) = server.read(&mut buf) {
+        if !asked.load(Ordering::SeqCst) {
+            if client.write_all(&buf[..n]).is_err() {
+                break;
+            }
+            continue;
+        }
+        answer.extend_from_slice(&buf[..n]);
+        let Some(head) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let end = head + 4 + body_bytes;
+        if answer.len() >= end {
+            let _ = client.write_all(&answer[..end]);
+            if let Some(cut) = cut.lock().unwrap().take() {
+                cut();
+            }
+            break;
+        }
+    }
+    // A FIN after the bytes forwarded, not a reset that could drop them.
+    let _ = client.shutdown(Shutdown::Write);
+    let _ = requests.join();
+}
