@@ -16,9 +16,9 @@ use wcompose::inspect::{self, Inspection};
 /// component carries (command or reactor), its producers and the language
 /// and toolchain they name for the file and each part, its size by
 /// section and by nested core module and component (where the bytes of a
-/// composition go), its linear memories, and a verdict for wasmtime (CLI
-/// and embedded), WasmEdge, Wasmer, jco and Spin, with the reason for each
-/// "no". Notes name the pitfalls that apply, with what to do.
+/// composition go), its linear memories, and a verdict for wasmtime (the
+/// CLI, and embedded as `wcompose run` and `wcompose serve` embed it),
+/// WasmEdge, Wasmer, jco and Spin, with the reason for each "no". Notes name the pitfalls that apply, with what to do.
 ///
 /// With `--json`, one JSON document goes to stdout instead; its shape is
 /// versioned by its `version` field and documented in the `wcompose::inspect`
