@@ -257,11 +257,12 @@ pub fn ensure_registry_tools() {
             );
         }
         // nextest runs each test in a process of its own: the lock makes
-        // the others wait for the first install instead of racing it.
-        let lock_path = root().join("target").join(".wcompose-apt.lock");
-        std::fs::create_dir_all(lock_path.parent().unwrap()).unwrap();
-        let lock = std::fs::File::create(&lock_path).unwrap();
-        lock.lock().unwrap();
+        // the others wait for the first install instead of racing it. It is
+        // the guest builds' lock, under which the build installs the C and
+        // C++ toolchain with apt-get too: apt-get takes its own locks
+        // without waiting, so two at once would fail one of them.
+        let _lock = wcompose::workspace::lock_guest_builds(&root().join("target"))
+            .unwrap_or_else(|e| panic!("{}", wcompose::error_chain(&e)));
         if !missing() {
             return;
         }

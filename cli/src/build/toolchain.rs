@@ -404,11 +404,14 @@ fn install_steps(toolchain: Toolchain, options: &ToolchainOptions) -> Result<Vec
             if !is_root() {
                 return Err("installing Debian packages needs root".to_string());
             }
+            // Another apt-get (an unattended upgrade) may hold dpkg's lock:
+            // wait for it rather than fail.
             let mut update = Command::new(&apt);
-            update.args(["update", "-q"]);
+            update.args(["update", "-q", "-o", "DPkg::Lock::Timeout=600"]);
             let mut install = Command::new(&apt);
             install
                 .args(["install", "-y", "-q", "--no-install-recommends"])
+                .args(["-o", "DPkg::Lock::Timeout=600"])
                 .args(DEBIAN_PACKAGES)
                 .env("DEBIAN_FRONTEND", "noninteractive");
             Ok(vec![with_path(update), with_path(install)])
