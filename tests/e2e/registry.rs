@@ -61,6 +61,18 @@ fn large_component() -> Vec<u8> {
     )
 }
 
+/// What [`Scratch::push_adder`] pushed.
+struct Pushed {
+    /// The component's bytes.
+    component: Vec<u8>,
+    /// The file it was pushed from.
+    input: PathBuf,
+    /// Where it was pushed.
+    reference: String,
+    /// The manifest digest push printed.
+    digest: String,
+}
+
 /// A test's folder, with an empty Docker config so that the user's
 /// credentials are never read.
 struct Scratch {
@@ -97,6 +109,21 @@ impl Scratch {
 
     fn wcompose(&self, args: &[&str]) -> Ran {
         self.wcompose_with_stdin(args, "")
+    }
+
+    /// Pushes the adder component to `toolsku/adder:1.0.0` on `registry`,
+    /// which must succeed.
+    fn push_adder(&self, registry: &Registry) -> Pushed {
+        let component = adder_component();
+        let input = self.write("adder.wasm", &component);
+        let reference = registry.reference("toolsku/adder:1.0.0");
+        let digest = self.push(&input, &reference);
+        Pushed {
+            component,
+            input,
+            reference,
+            digest,
+        }
     }
 
     /// Pushes `file` to `reference`, which must succeed; returns the
@@ -202,10 +229,12 @@ fn skopeo_copy_to(dir: &Path, tag: &str, reference: &str) {
 fn a_pushed_component_pulls_back_byte_identical() {
     let registry = Registry::start();
     let scratch = Scratch::new();
-    let component = adder_component();
-    let input = scratch.write("adder.wasm", &component);
-    let reference = registry.reference("toolsku/adder:1.0.0");
-    let digest = scratch.push(&input, &reference);
+    let Pushed {
+        component,
+        reference,
+        digest,
+        ..
+    } = scratch.push_adder(&registry);
     assert!(
         wcompose::registry::sha256_digest(b"") != digest && digest.starts_with("sha256:"),
         "push printed `{digest}`"
@@ -358,10 +387,11 @@ fn pull_reads_what_skopeo_pushed() {
 fn pull_refuses_a_tampered_layer_and_writes_nothing() {
     let registry = Registry::start();
     let scratch = Scratch::new();
-    let component = adder_component();
-    let input = scratch.write("adder.wasm", &component);
-    let reference = registry.reference("toolsku/adder:1.0.0");
-    scratch.push(&input, &reference);
+    let Pushed {
+        component,
+        reference,
+        ..
+    } = scratch.push_adder(&registry);
 
     // Same length, one byte changed: the registry still serves it with the
     // original digest and length.
@@ -379,10 +409,11 @@ fn pull_refuses_a_tampered_layer_and_writes_nothing() {
 fn pull_refuses_a_truncated_layer_and_writes_nothing() {
     let registry = Registry::start();
     let scratch = Scratch::new();
-    let component = adder_component();
-    let input = scratch.write("adder.wasm", &component);
-    let reference = registry.reference("toolsku/adder:1.0.0");
-    scratch.push(&input, &reference);
+    let Pushed {
+        component,
+        reference,
+        ..
+    } = scratch.push_adder(&registry);
 
     // A blob cut short on the registry's disk, as a full disk or an
     // interrupted copy leaves it.
@@ -405,8 +436,7 @@ fn pull_refuses_a_truncated_layer_and_writes_nothing() {
 fn pull_refuses_a_tag_the_registry_does_not_have() {
     let registry = Registry::start();
     let scratch = Scratch::new();
-    let input = scratch.write("adder.wasm", &adder_component());
-    scratch.push(&input, &registry.reference("toolsku/adder:1.0.0"));
+    scratch.push_adder(&registry);
     let ran = scratch.pull_fails(
         &registry.reference("toolsku/adder:9.9.9"),
         &[],
@@ -486,9 +516,9 @@ fn push_needs_the_login_of_a_registry_that_requires_one() {
 fn pull_from_a_stopped_registry_fails_naming_it() {
     let mut registry = Registry::start();
     let scratch = Scratch::new();
-    let input = scratch.write("adder.wasm", &adder_component());
-    let reference = registry.reference("toolsku/adder:1.0.0");
-    scratch.push(&input, &reference);
+    let Pushed {
+        input, reference, ..
+    } = scratch.push_adder(&registry);
     registry.stop();
     let ran = scratch.pull_fails(
         &reference,
@@ -599,10 +629,11 @@ fn push_refuses_a_file_that_is_not_webassembly() {
 fn pull_refuses_a_layer_over_the_size_limit_before_downloading_it() {
     let registry = Registry::start();
     let scratch = Scratch::new();
-    let component = adder_component();
-    let input = scratch.write("adder.wasm", &component);
-    let reference = registry.reference("toolsku/adder:1.0.0");
-    scratch.push(&input, &reference);
+    let Pushed {
+        component,
+        reference,
+        ..
+    } = scratch.push_adder(&registry);
     let ran = scratch.pull_fails(
         &reference,
         &["--max-size", "100"],

@@ -147,6 +147,27 @@ struct Files {
     calculator_core: PathBuf,
 }
 
+impl Files {
+    /// The files of the workspace at `root`, with scratch files under
+    /// `bench_dir/scratch`.
+    fn new(root: &Path, bench_dir: PathBuf) -> Files {
+        let workspace = wcompose::workspace::Workspace::new(root);
+        let scratch = bench_dir.join("scratch");
+        Files {
+            root: root.to_path_buf(),
+            out_dir: scratch.join("out"),
+            deps_dir: workspace.deps_dir(),
+            seed_wac: workspace.compositions_dir().join("seed.wac"),
+            seed: workspace.out_dir.join("seed.wasm"),
+            seed_cwasm: scratch.join("seed.cwasm"),
+            report: workspace.out_dir.join("report.wasm"),
+            router: workspace.out_dir.join("router.wasm"),
+            calculator_core: cores_dir(root).join("calculator.wasm"),
+            bench_dir,
+        }
+    }
+}
+
 /// `cargo xtask graph SHAPE SIZE DIR`: one synthetic graph of the scaling
 /// rows, written for profiling.
 pub fn write_graph(args: &[String]) -> Result<()> {
@@ -221,18 +242,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
     crate::compose::run(root, false)?;
     sizes::build_variants(sh, root)?;
 
-    let files = Files {
-        root: root.to_path_buf(),
-        out_dir: scratch.join("out"),
-        deps_dir: workspace.deps_dir(),
-        seed_wac: workspace.compositions_dir().join("seed.wac"),
-        seed: workspace.out_dir.join("seed.wasm"),
-        seed_cwasm: scratch.join("seed.cwasm"),
-        report: workspace.out_dir.join("report.wasm"),
-        router: workspace.out_dir.join("router.wasm"),
-        calculator_core: cores_dir(root).join("calculator.wasm"),
-        bench_dir,
-    };
+    let files = Files::new(root, bench_dir);
     let mut report = Report {
         machine: machine(sh),
         quick: options.quick,
@@ -346,23 +356,11 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
 pub fn run_registry(sh: &Shell, root: &Path) -> Result<()> {
     build_release(sh)?;
     crate::compose::run(root, false)?;
-    let workspace = wcompose::workspace::Workspace::new(root);
     let bench_dir = root.join("target").join("bench");
     let scratch = bench_dir.join("scratch");
     std::fs::create_dir_all(scratch.join("out"))
         .with_context(|| format!("failed to create `{}`", scratch.display()))?;
-    let files = Files {
-        root: root.to_path_buf(),
-        out_dir: scratch.join("out"),
-        deps_dir: workspace.deps_dir(),
-        seed_wac: workspace.compositions_dir().join("seed.wac"),
-        seed: workspace.out_dir.join("seed.wasm"),
-        seed_cwasm: scratch.join("seed.cwasm"),
-        report: workspace.out_dir.join("report.wasm"),
-        router: workspace.out_dir.join("router.wasm"),
-        calculator_core: cores_dir(root).join("calculator.wasm"),
-        bench_dir,
-    };
+    let files = Files::new(root, bench_dir);
     let mut notes = Vec::new();
     eprintln!("\npush and pull");
     let rows = registry::rows(

@@ -573,6 +573,14 @@ impl Server {
         }
     }
 
+    /// Its compiled-code cache under the bench's cache folder `cache`.
+    fn cache_dir(self, cache: &Path) -> PathBuf {
+        cache.join("startup").join(match self {
+            Server::Wcompose => "wcompose",
+            Server::Wasmtime => "wasmtime",
+        })
+    }
+
     /// Starts it on `wasm`; with `cache`, compiled code is kept there (and
     /// taken from there), otherwise nothing is cached.
     fn start(
@@ -645,10 +653,7 @@ fn startup(
     let mut rows = Vec::new();
     for handler in handlers {
         for server in [Server::Wcompose, Server::Wasmtime] {
-            let warm_dir = cache.join("startup").join(match server {
-                Server::Wcompose => "wcompose",
-                Server::Wasmtime => "wasmtime",
-            });
+            let warm_dir = server.cache_dir(cache);
             // Fill the warm cache once.
             first_answer(server, wcompose, wasmtime, handler, Some(&warm_dir))?;
             for (label, dir) in [("cold", None), ("warm", Some(warm_dir.as_path()))] {
@@ -712,10 +717,7 @@ fn resident(
     cache: &Path,
     requests: u64,
 ) -> Result<crate::bench::Resident> {
-    let warm_dir = cache.join("startup").join(match server {
-        Server::Wcompose => "wcompose",
-        Server::Wasmtime => "wasmtime",
-    });
+    let warm_dir = server.cache_dir(cache);
     let running = server.start(wcompose, wasmtime, wasm, Some(&warm_dir))?;
     let addr = running.addr();
     let pid = running.pid();
