@@ -495,7 +495,7 @@ fn a_corrupted_cache_file_is_rejected_and_rebuilt() {
     assert_eq!(ran.stdout, "args: still works\n");
     assert!(
         ran.stderr.contains(&format!(
-            "cache: rejected {}: its content does not match its hash (the file is corrupt)",
+            "cache: rejected {}: its content does not match its checksum (the file is corrupt)",
             file.display()
         )),
         "{ran}"

@@ -6,19 +6,30 @@
 //! [`precompile_compatibility_hash`](wasmtime::Engine::precompile_compatibility_hash),
 //! which covers the wasmtime version, the target and every engine setting
 //! that shapes compiled code (fuel, epochs, stack limit...). Its content is
-//! a header followed by the bytes of [`Component::serialize`]:
+//! the bytes of [`Component::serialize`] followed by a trailer:
 //!
 //! | bytes | what |
 //! |---|---|
-//! | 16 | magic, `wcompose-cwasm` NUL, format version |
-//! | 32 | the key |
-//! | 32 | SHA-256 of the serialized component that follows |
-//! | 1 | flags: bit 0 set when the input was a core module |
 //! | rest | the serialized component |
+//! | 1 | flags: bit 0 set when the input was a core module |
+//! | 4 | CRC-32 of the serialized component, little-endian |
+//! | 32 | the key |
+//! | 16 | magic, `wcompose-cwasm` NUL, format version |
 //!
-//! A file is trusted only when the magic, the key and the content hash all
+//! The serialized component comes first so that wasmtime maps the file
+//! itself ([`Component::deserialize_file`]) and runs the code in place: a
+//! warm run neither copies the file into memory nor copies it again into
+//! executable memory. wasmtime reads only what its ELF headers point at, so
+//! the trailer is never mapped as code.
+//!
+//! A file is trusted only when the magic, the key and the checksum all
 //! match; anything else (a truncated, corrupted or foreign file) is
-//! reported, recompiled and replaced. Files are written atomically.
+//! reported, recompiled and replaced. The checksum guards against accidents
+//! (a torn write, a flipped bit on disk), not against someone who can write
+//! the cache folder: whoever can could write a matching SHA-256 just as
+//! well, which is why the folder is created private to the user. Files are
+//! written atomically, so an entry being replaced by another run is never
+//! seen half-written.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -33,8 +44,8 @@ use crate::fsutil;
 /// The variable that overrides where the cache lives.
 pub const CACHE_DIR_ENV: &str = "WCOMPOSE_CACHE_DIR";
 
-const MAGIC: &[u8; 16] = b"wcompose-cwasm\0\x01";
-const HEADER_LEN: usize = 16 + 32 + 32 + 1;
+const MAGIC: &[u8; 16] = b"wcompose-cwasm\0\x02";
+const TRAILER_LEN: usize = 1 + 4 + 32 + 16;
 const FLAG_FROM_CORE: u8 = 1;
 
 /// A cache folder.
@@ -148,31 +159,28 @@ impl Cache {
     /// Reads and verifies the entry for `key`.
     pub(crate) fn lookup(&self, engine: &Engine, key: &[u8; 32]) -> Lookup {
         let path = self.path(key);
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Lookup::Absent,
-            Err(e) => return Lookup::Rejected(format!("failed to read it: {e}")),
+        let from_core = match verify_file(&path, key) {
+            Ok(from_core) => from_core,
+            Err(Rejection::Absent) => return Lookup::Absent,
+            Err(Rejection::Unreadable(e)) => {
+                return Lookup::Rejected(format!("failed to read it: {e}"));
+            }
+            Err(Rejection::Invalid(reason)) => return Lookup::Rejected(reason.to_string()),
         };
-        let payload = match verify(&bytes, key) {
-            Ok(payload) => payload,
-            Err(reason) => return Lookup::Rejected(reason.to_string()),
-        };
-        // SAFETY: `Component::deserialize` trusts its input to be machine
-        // code that wasmtime produced for this engine. These bytes are:
-        // this program wrote them with `Component::serialize` under a key
-        // that includes the engine's compatibility hash, and their SHA-256
-        // was just checked against the one recorded when they were written,
-        // so a truncated, corrupted or foreign file never gets here. The
-        // bytes are verified in memory and deserialized from that same
-        // buffer (not re-read with `deserialize_file`), so the file cannot
-        // change between the check and the use. wasmtime also checks its
-        // own version and engine settings in the header. What remains is
-        // trusting whoever can write the cache folder, which is created
-        // private to the user.
-        match unsafe { Component::deserialize(engine, payload) } {
+        // SAFETY: `Component::deserialize_file` trusts the file to hold
+        // machine code that wasmtime produced for this engine. This one does:
+        // this program wrote it with `Component::serialize` under a key that
+        // includes the engine's compatibility hash, atomically, in a folder
+        // private to the user, and its checksum was just checked against the
+        // one recorded when it was written, so a truncated, corrupted or
+        // foreign file never gets here. wasmtime also checks its own version
+        // and engine settings in the file. What remains is trusting whoever
+        // can write the cache folder (who could equally replace the file
+        // between the check and the mapping), as for any cache.
+        match unsafe { Component::deserialize_file(engine, &path) } {
             Ok(component) => Lookup::Hit(Hit {
                 component,
-                from_core: bytes[HEADER_LEN - 1] & FLAG_FROM_CORE != 0,
+                from_core,
             }),
             Err(e) => Lookup::Rejected(format!("wasmtime refused it: {e}")),
         }
@@ -188,35 +196,90 @@ impl Cache {
     ) -> Result<PathBuf, String> {
         create_private_dir(&self.dir)
             .map_err(|e| format!("failed to create `{}`: {e}", self.dir.display()))?;
-        let mut bytes = Vec::with_capacity(HEADER_LEN + serialized.len());
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(key);
-        bytes.extend_from_slice(&Sha256::digest(serialized));
-        bytes.push(if from_core { FLAG_FROM_CORE } else { 0 });
+        let mut bytes = Vec::with_capacity(serialized.len() + TRAILER_LEN);
         bytes.extend_from_slice(serialized);
+        bytes.extend_from_slice(&trailer(serialized, key, from_core));
         let path = self.path(key);
         fsutil::write_atomic(&path, &bytes).map_err(|e| crate::error_chain(&e))?;
         Ok(path)
     }
 }
 
-/// Checks a cache file's header and content hash, and returns the
-/// serialized component it holds.
-fn verify<'a>(bytes: &'a [u8], key: &[u8; 32]) -> Result<&'a [u8], &'static str> {
-    if bytes.len() < HEADER_LEN {
-        return Err("it is truncated");
+/// The trailer that follows `payload` in its cache file.
+fn trailer(payload: &[u8], key: &[u8; 32], from_core: bool) -> [u8; TRAILER_LEN] {
+    let mut trailer = [0; TRAILER_LEN];
+    trailer[0] = if from_core { FLAG_FROM_CORE } else { 0 };
+    trailer[1..5].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    trailer[5..37].copy_from_slice(key);
+    trailer[37..].copy_from_slice(MAGIC);
+    trailer
+}
+
+/// Why a cache file was not used.
+#[derive(Debug)]
+enum Rejection {
+    Absent,
+    Unreadable(std::io::Error),
+    Invalid(&'static str),
+}
+
+impl From<std::io::Error> for Rejection {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Rejection::Absent
+        } else {
+            Rejection::Unreadable(e)
+        }
     }
-    let (header, payload) = bytes.split_at(HEADER_LEN);
-    if &header[..16] != MAGIC {
-        return Err("it is not a wcompose cache file of this format");
+}
+
+/// Checks the cache file at `path` for `key`: its trailer, then its
+/// checksum, read through a small buffer so that checking costs no more
+/// memory than the buffer (the code itself is mapped by wasmtime
+/// afterwards). Whether the input was a core module, if the file is intact.
+fn verify_file(path: &Path, key: &[u8; 32]) -> Result<bool, Rejection> {
+    use std::io::{Read, Seek, SeekFrom};
+
+    let mut file = std::fs::File::open(path)?;
+    let len = file.metadata()?.len();
+    let Some(payload_len) = len.checked_sub(TRAILER_LEN as u64) else {
+        return Err(Rejection::Invalid("it is truncated"));
+    };
+    let mut trailer = [0; TRAILER_LEN];
+    file.seek(SeekFrom::Start(payload_len))?;
+    file.read_exact(&mut trailer)?;
+    check_trailer(&trailer, key)?;
+    file.seek(SeekFrom::Start(0))?;
+    let mut crc = crc32fast::Hasher::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut left = payload_len;
+    while left > 0 {
+        let want = usize::try_from(left).map_or(buffer.len(), |l| l.min(buffer.len()));
+        file.read_exact(&mut buffer[..want])?;
+        crc.update(&buffer[..want]);
+        left -= want as u64;
     }
-    if &header[16..48] != key {
-        return Err("it was written for another input or engine");
+    if crc.finalize().to_le_bytes() != trailer[1..5] {
+        return Err(Rejection::Invalid(
+            "its content does not match its checksum (the file is corrupt)",
+        ));
     }
-    if header[48..80] != Sha256::digest(payload)[..] {
-        return Err("its content does not match its hash (the file is corrupt)");
+    Ok(trailer[0] & FLAG_FROM_CORE != 0)
+}
+
+/// Checks a trailer's magic and key.
+fn check_trailer(trailer: &[u8; TRAILER_LEN], key: &[u8; 32]) -> Result<(), Rejection> {
+    if &trailer[37..] != MAGIC {
+        return Err(Rejection::Invalid(
+            "it is not a wcompose cache file of this format",
+        ));
     }
-    Ok(payload)
+    if &trailer[5..37] != key {
+        return Err(Rejection::Invalid(
+            "it was written for another input or engine",
+        ));
+    }
+    Ok(())
 }
 
 /// The cache folder: `$WCOMPOSE_CACHE_DIR`, else the platform's cache
@@ -283,24 +346,40 @@ mod tests {
 
     #[test]
     fn verify_accepts_only_an_intact_file_for_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("entry.cwasm");
         let key = [7u8; 32];
-        let payload = b"compiled code";
-        let mut file = Vec::new();
-        file.extend_from_slice(MAGIC);
-        file.extend_from_slice(&key);
-        file.extend_from_slice(&Sha256::digest(payload));
-        file.push(0);
-        file.extend_from_slice(payload);
-        assert_eq!(verify(&file, &key), Ok(&payload[..]));
+        // Longer than the read buffer, so that the checksum spans reads.
+        let payload: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        let mut intact = payload.clone();
+        intact.extend_from_slice(&trailer(&payload, &key, true));
+        let verdict = |bytes: &[u8], key: &[u8; 32]| {
+            std::fs::write(&path, bytes).unwrap();
+            verify_file(&path, key).map_err(|e| format!("{e:?}"))
+        };
 
-        assert!(verify(&file, &[8u8; 32]).is_err());
-        assert!(verify(&file[..40], &key).is_err());
-        let mut corrupt = file.clone();
-        *corrupt.last_mut().unwrap() ^= 1;
-        assert!(verify(&corrupt, &key).unwrap_err().contains("corrupt"));
-        let mut foreign = file;
-        foreign[0] = b'x';
-        assert!(verify(&foreign, &key).is_err());
+        assert_eq!(verdict(&intact, &key), Ok(true));
+        let mut plain = payload.clone();
+        plain.extend_from_slice(&trailer(&payload, &key, false));
+        assert_eq!(verdict(&plain, &key), Ok(false));
+
+        let other = verdict(&intact, &[8u8; 32]).unwrap_err();
+        assert!(other.contains("another input"), "{other}");
+        let truncated = verdict(&intact[..40], &key).unwrap_err();
+        assert!(truncated.contains("truncated"), "{truncated}");
+        let cut = verdict(&intact[1000..], &key).unwrap_err();
+        assert!(cut.contains("corrupt"), "{cut}");
+        let mut corrupt = intact.clone();
+        corrupt[150_000] ^= 1;
+        let corrupt = verdict(&corrupt, &key).unwrap_err();
+        assert!(corrupt.contains("corrupt"), "{corrupt}");
+        let mut foreign = intact.clone();
+        *foreign.last_mut().unwrap() = b'x';
+        let foreign = verdict(&foreign, &key).unwrap_err();
+        assert!(foreign.contains("not a wcompose cache file"), "{foreign}");
+
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(verify_file(&path, &key), Err(Rejection::Absent)));
     }
 
     #[test]
