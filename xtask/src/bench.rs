@@ -348,6 +348,18 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         sizes::relative(root, &md_path),
         sizes::relative(root, &json_path)
     );
+    // Only a full run speaks for the project: a `--quick` run's figures
+    // stay in `target/bench`.
+    if !options.quick {
+        let readme_path = root.join("README.md");
+        let readme = std::fs::read_to_string(&readme_path)
+            .with_context(|| format!("failed to read `{}`", readme_path.display()))?;
+        let updated = report::replace_readme_section(&readme, &report.readme_section())
+            .map_err(|e| anyhow::anyhow!("cannot update `{}`: {e}", readme_path.display()))?;
+        std::fs::write(&readme_path, updated)
+            .with_context(|| format!("failed to write `{}`", readme_path.display()))?;
+        eprintln!("updated the performance figures in README.md");
+    }
     Ok(())
 }
 

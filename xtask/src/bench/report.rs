@@ -267,6 +267,25 @@ pub struct Report {
 
 /// The seed's figures for starting a service, beside which the cold start
 /// is shown.
+/// The line before the README's performance figures.
+pub const README_BEGIN: &str =
+    "<!-- Written by `cargo xtask bench` (a full run); edits here are overwritten. -->";
+/// The line after them.
+pub const README_END: &str = "<!-- End of the figures written by `cargo xtask bench`. -->";
+
+/// `readme` with the text between [`README_BEGIN`] and [`README_END`]
+/// (both included) replaced by `section`.
+pub fn replace_readme_section(readme: &str, section: &str) -> Result<String, String> {
+    let begin = readme
+        .find(README_BEGIN)
+        .ok_or_else(|| format!("the README has no line `{README_BEGIN}`"))?;
+    let end = readme[begin..]
+        .find(README_END)
+        .map(|i| begin + i + README_END.len())
+        .ok_or_else(|| format!("the README has no line `{README_END}` after `{README_BEGIN}`"))?;
+    Ok(format!("{}{section}{}", &readme[..begin], &readme[end..]))
+}
+
 pub const COLD_START_REFERENCES: [(&str, &str); 2] = [
     ("a container (the seed's figure)", "300–800 ms"),
     ("a Wasm instance (the seed's figure)", "0.1–5 ms"),
@@ -301,72 +320,18 @@ impl Report {
     /// The report as Markdown.
     pub fn to_markdown(&self) -> String {
         let mut out = String::new();
-        let m = &self.machine;
         let _ = writeln!(out, "# wcompose bench\n");
-        let _ = writeln!(
-            out,
-            "{} on {} ({} cores), Linux {}, {}, load average {} at the start{}.\n",
-            m.date,
-            m.cpu,
-            m.cores,
-            m.kernel,
-            m.rustc,
-            m.load,
-            if self.quick {
-                ", `--quick` (fewer repetitions, graphs up to 100)"
-            } else {
-                ""
-            }
-        );
+        let _ = writeln!(out, "{}.\n", self.when_and_where());
         let _ = writeln!(
             out,
             "Times are medians, with min–max in brackets; ratios are wcompose's median \
              over the reference's, measured in the same run.\n"
         );
 
-        out.push_str("## Targets\n\n| | issue | target | measured |\n|---|---|---|---|\n");
-        for t in &self.targets {
-            let mark = match t.met {
-                Some(true) => "✓",
-                Some(false) => "✗",
-                None => "–",
-            };
-            let _ = writeln!(
-                out,
-                "| {mark} | #{} | {} | {} |",
-                t.issue, t.what, t.measured
-            );
-        }
-
-        out.push_str(
-            "\n## Whole processes\n\n\
-             | what | wcompose | reference | reference time | ratio | CPU time, wcompose / reference |\n\
-             |---|---|---|---|---|---|\n",
-        );
-        for c in &self.processes {
-            let (name, time, ratio) = match (&c.reference, c.ratio()) {
-                (Some((name, r)), Some(ratio)) => {
-                    (name.as_str(), span(&r.stats), format!("{ratio:.2}×"))
-                }
-                _ => ("", String::new(), String::new()),
-            };
-            let ours_cpu = c.ours.cpu.map(|s| format_duration(s.median));
-            let cpu = match (ours_cpu, c.reference.as_ref().and_then(|(_, r)| r.cpu)) {
-                (Some(ours), Some(theirs)) => format!(
-                    "{ours} / {} ({:.2}×)",
-                    format_duration(theirs.median),
-                    c.cpu_ratio().unwrap_or_default()
-                ),
-                (Some(ours), None) => ours,
-                (None, _) => String::new(),
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {name} | {time} | {ratio} | {cpu} |",
-                c.what,
-                span(&c.ours.stats)
-            );
-        }
+        out.push_str("## Targets\n\n");
+        self.write_targets(&mut out);
+        out.push_str("\n## Whole processes\n\n");
+        self.write_processes(&mut out);
         out.push_str("\nCommand lines (run from the project root):\n\n");
         for c in &self.processes {
             let _ = writeln!(out, "- {}: `{}`", c.what, c.ours.command);
@@ -455,10 +420,92 @@ impl Report {
             let _ = writeln!(out, "| {what} | {figure} |");
         }
 
+        self.write_serving(&mut out, "##");
+
+        if !self.notes.is_empty() {
+            out.push_str("\n## Notes\n\n");
+            for note in &self.notes {
+                let _ = writeln!(out, "- {note}");
+            }
+        }
+        out
+    }
+
+    /// When, on what and under which load the figures were taken.
+    fn when_and_where(&self) -> String {
+        let m = &self.machine;
+        format!(
+            "{} on {} ({} cores), Linux {}, {}, load average {} at the start{}",
+            m.date,
+            m.cpu,
+            m.cores,
+            m.kernel,
+            m.rustc,
+            m.load,
+            if self.quick {
+                ", `--quick` (fewer repetitions, graphs up to 100)"
+            } else {
+                ""
+            }
+        )
+    }
+
+    /// The targets, met or not.
+    fn write_targets(&self, out: &mut String) {
+        out.push_str("| | issue | target | measured |\n|---|---|---|---|\n");
+        for t in &self.targets {
+            let mark = match t.met {
+                Some(true) => "✓",
+                Some(false) => "✗",
+                None => "–",
+            };
+            let _ = writeln!(
+                out,
+                "| {mark} | #{} | {} | {} |",
+                t.issue, t.what, t.measured
+            );
+        }
+    }
+
+    /// The whole-process rows beside their references.
+    fn write_processes(&self, out: &mut String) {
+        out.push_str(
+            "| what | wcompose | reference | reference time | ratio | CPU time, wcompose / reference |\n\
+             |---|---|---|---|---|---|\n",
+        );
+        for c in &self.processes {
+            let (name, time, ratio) = match (&c.reference, c.ratio()) {
+                (Some((name, r)), Some(ratio)) => {
+                    (name.as_str(), span(&r.stats), format!("{ratio:.2}×"))
+                }
+                _ => ("", String::new(), String::new()),
+            };
+            let ours_cpu = c.ours.cpu.map(|s| format_duration(s.median));
+            let cpu = match (ours_cpu, c.reference.as_ref().and_then(|(_, r)| r.cpu)) {
+                (Some(ours), Some(theirs)) => format!(
+                    "{ours} / {} ({:.2}×)",
+                    format_duration(theirs.median),
+                    c.cpu_ratio().unwrap_or_default()
+                ),
+                (Some(ours), None) => ours,
+                (None, _) => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {name} | {time} | {ratio} | {cpu} |",
+                c.what,
+                span(&c.ours.stats)
+            );
+        }
+    }
+
+    /// The serving rows, time to the first answer and resident memory,
+    /// each under a heading of `level` (`##`, `###`).
+    fn write_serving(&self, out: &mut String, level: &str) {
         if !self.serving.is_empty() {
             let _ = writeln!(
                 out,
-                "\n## Serving HTTP ({})\n\n\
+                "\n{level} Serving HTTP ({})\n\n\
                  | handler | server | requests/s | p50 | p99 | failed |\n|---|---|---|---|---|---|",
                 self.serving_load
             );
@@ -478,7 +525,7 @@ impl Report {
         if !self.startup.is_empty() {
             let _ = writeln!(
                 out,
-                "\n## Time to the first answer (from starting the server process; medians)\n\n\
+                "\n{level} Time to the first answer (from starting the server process; medians)\n\n\
                  | handler | server | cache | time |\n|---|---|---|---|"
             );
             for s in &self.startup {
@@ -495,7 +542,7 @@ impl Report {
         if !self.resident.is_empty() {
             let _ = writeln!(
                 out,
-                "\n## Resident memory of a server over a long run (the HTTP test guest)\n\n\
+                "\n{level} Resident memory of a server over a long run (the HTTP test guest)\n\n\
                  | server | requests | trapping | after warm-up | at the end | most | growth | unexpected answers |\n\
                  |---|---|---|---|---|---|---|---|"
             );
@@ -514,13 +561,29 @@ impl Report {
                 );
             }
         }
+    }
 
-        if !self.notes.is_empty() {
-            out.push_str("\n## Notes\n\n");
-            for note in &self.notes {
-                let _ = writeln!(out, "- {note}");
-            }
+    /// The README's performance figures: the section between
+    /// [`README_BEGIN`] and [`README_END`], rewritten by every full run.
+    pub fn readme_section(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "{README_BEGIN}");
+        let _ = writeln!(
+            out,
+            "Latest full run of `cargo xtask bench`: {}. Times are medians, with \
+             min–max in brackets; ratios are wcompose's median over the reference's, \
+             measured in the same run.\n",
+            self.when_and_where()
+        );
+        self.write_targets(&mut out);
+        out.push('\n');
+        self.write_processes(&mut out);
+        out.push_str("\n| in process, per call | time |\n|---|---|\n");
+        for m in &self.in_process {
+            let _ = writeln!(out, "| {} | {} |", m.what, span(&m.stats));
         }
+        self.write_serving(&mut out, "###");
+        let _ = write!(out, "{README_END}");
         out
     }
 
@@ -827,6 +890,44 @@ mod tests {
         report.serving.clear();
         report.resident.clear();
         assert_eq!(judged(&report), [None]);
+    }
+
+    #[test]
+    fn the_readme_section_carries_the_run_the_targets_and_the_rows_between_its_markers() {
+        let section = sample().readme_section();
+        assert!(section.starts_with(README_BEGIN), "{section}");
+        assert!(section.ends_with(README_END), "{section}");
+        for expected in [
+            "Latest full run of `cargo xtask bench`: 2025-01-01 on ",
+            "| ✓ | #6 | compose ≤ 0.75× wac | 0.50× |",
+            "| compose the seed | 6.00 ms (6.00 ms–6.00 ms) | wac compose |",
+            "| in process, per call | time |",
+        ] {
+            assert!(section.contains(expected), "{expected} not in {section}");
+        }
+        // Its headings sit under the README's own `## Performance`.
+        assert!(!section.contains("\n## "), "{section}");
+    }
+
+    #[test]
+    fn the_readme_section_is_replaced_in_place_and_nothing_else_moves() {
+        let readme = format!(
+            "# Title\n\n## Performance\n\nBefore.\n\n{README_BEGIN}\nold figures\n{README_END}\n\nAfter.\n"
+        );
+        let section = format!("{README_BEGIN}\nnew figures\n{README_END}");
+        let updated = replace_readme_section(&readme, &section).unwrap();
+        assert_eq!(
+            updated,
+            format!("# Title\n\n## Performance\n\nBefore.\n\n{section}\n\nAfter.\n")
+        );
+        // A second run gives the same file.
+        assert_eq!(replace_readme_section(&updated, &section).unwrap(), updated);
+
+        let missing = replace_readme_section("# Title\n", &section).unwrap_err();
+        assert!(missing.contains("has no line"), "{missing}");
+        let unclosed =
+            replace_readme_section(&format!("{README_BEGIN}\nold\n"), &section).unwrap_err();
+        assert!(unclosed.contains(README_END), "{unclosed}");
     }
 
     #[test]
