@@ -362,16 +362,26 @@ fn check_and_encode(
             .resolve(packages.clone())
             .map_err(|e| WacError::new(source, e))
             .and_then(|resolution| {
-                resolution
+                // Validated here rather than by wac: see `wcompose_validate`.
+                let bytes = resolution
                     .encode(EncodeOptions {
                         define_components: true,
-                        validate: true,
+                        validate: false,
                         processor: Some(Processor {
                             name: env!("CARGO_PKG_NAME"),
                             version: env!("CARGO_PKG_VERSION"),
                         }),
                     })
-                    .map_err(|e| WacError::new(source, e))
+                    .map_err(|e| WacError::new(source, e))?;
+                wcompose_validate::component(&bytes).map_err(|source_error| {
+                    WacError::new(
+                        source,
+                        wac_parser::resolution::Error::ValidationFailure {
+                            source: source_error,
+                        },
+                    )
+                })?;
+                Ok(bytes)
             })
             .map_err(|e| Box::new(e.finding()))
     };

@@ -570,14 +570,18 @@ fn encode(nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {
         let export = graph.alias_instance_export(instances[socket.input.name.as_str()], name)?;
         graph.export(export, name)?;
     }
-    Ok(graph.encode(EncodeOptions {
+    // Validated here rather than by wac: see `wcompose_validate`.
+    let bytes = graph.encode(EncodeOptions {
         define_components: true,
-        validate: true,
+        validate: false,
         processor: Some(Processor {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         }),
-    })?)
+    })?;
+    wcompose_validate::component(&bytes)
+        .map_err(|source| wac_graph::EncodeError::ValidationFailure { source })?;
+    Ok(bytes)
 }
 
 /// A package-name-safe form of a file stem: lowercase kebab-case.
