@@ -167,7 +167,7 @@ impl Node {
 }
 
 /// Decodes every input once.
-fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace, Vec<Node>), PlugError> {
+fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace<'static>, Vec<Node>), PlugError> {
     let mut types = TypeSpace::new();
     let nodes = std::iter::once(socket)
         .chain(plugs)
@@ -215,7 +215,7 @@ pub fn plan(socket: Input, plugs: Vec<Input>) -> Result<Plan, PlugError> {
     Ok(plan_nodes(&mut types, &nodes))
 }
 
-fn plan_nodes(types: &mut TypeSpace, nodes: &[Node]) -> Plan {
+fn plan_nodes(types: &mut TypeSpace<'_>, nodes: &[Node]) -> Plan {
     let mut plan = Plan::default();
     // instance index -> providers it depends on
     let mut depends: HashMap<usize, Vec<usize>> = HashMap::new();
