@@ -17,6 +17,8 @@
 //! compiled into the crate that calls it: here it is optimised in debug
 //! builds too, as wasmparser is (see the workspace's `profile.dev`).
 
+#![deny(missing_docs)]
+
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
