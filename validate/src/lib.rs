@@ -34,10 +34,12 @@ type Job<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
 /// Below this many bytes of function bodies, starting a thread costs more
 /// than it saves, and the bodies are checked on the calling thread.
 ///
-/// Measured on the bodies of the seed composition (release build, 2 cores):
-/// 16 KiB take 0.12 ms on one thread and 0.13 ms on two, 32 KiB 0.21 ms and
-/// 0.17 ms, all 111 KiB 0.70 ms and 0.49 ms.
-const PARALLEL_THRESHOLD: u64 = 32 * 1024;
+/// In a process that validates once, as the CLI does, a new thread is slow
+/// to get going (2 cores, release build, bodies alone): the seed
+/// composition's 111 KiB take 0.8 ms on one thread or two, the router's
+/// 349 KiB 2.4 ms on one and 2.2 ms on two, the polyglot seed's 6.3 MiB
+/// 34 ms and 21 ms. (Within a warm process, threads pay from about 32 KiB.)
+const PARALLEL_THRESHOLD: u64 = 256 * 1024;
 
 /// Validates `bytes` as wac-graph's `encode` does (`validate_all` with every
 /// feature): the first error a sequential validation would report, or none.
@@ -48,12 +50,24 @@ const PARALLEL_THRESHOLD: u64 = 32 * 1024;
 /// are invalid, the error of the first one in the file is returned, as
 /// `validate_all` would.
 pub fn component(bytes: &[u8]) -> Result<(), BinaryReaderError> {
+    let (jobs, body_bytes) = sections(bytes)?;
+    let threads = if body_bytes < PARALLEL_THRESHOLD {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+    };
+    bodies(jobs, threads)
+}
+
+/// Validates everything in `bytes` but the function bodies, in order, and
+/// returns the bodies still to check, with their size in bytes.
+fn sections(bytes: &[u8]) -> Result<(Vec<Job<'_>>, u64), BinaryReaderError> {
     let features = WasmFeatures::all();
     let mut validator = Validator::new_with_features(features);
     let mut parser = Parser::new(0);
     parser.set_features(features);
     let mut jobs = Vec::new();
-    let mut body_bytes = 0u64;
+    let mut body_bytes = 0;
     for payload in parser.parse_all(bytes) {
         if let ValidPayload::Func(func, body) = validator.payload(&payload?)? {
             let range = body.range();
@@ -61,12 +75,7 @@ pub fn component(bytes: &[u8]) -> Result<(), BinaryReaderError> {
             jobs.push((func, body));
         }
     }
-    let threads = if body_bytes < PARALLEL_THRESHOLD {
-        1
-    } else {
-        std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
-    };
-    bodies(jobs, threads)
+    Ok((jobs, body_bytes))
 }
 
 /// Checks the function bodies on `threads` threads (the caller's among them)
@@ -124,10 +133,10 @@ mod tests {
     use super::*;
 
     /// A core module of `count` functions, each with enough instructions
-    /// that the module alone passes [`PARALLEL_THRESHOLD`]; the functions
+    /// that two modules of 200 pass [`PARALLEL_THRESHOLD`]; the functions
     /// at `invalid` return an `i64` where they promise an `i32`.
     fn module(count: usize, invalid: &[usize]) -> String {
-        let body = "i32.const 1 drop ".repeat(64);
+        let body = "i32.const 1 drop ".repeat(240);
         let mut wat = String::from("(core module");
         for index in 0..count {
             let result = if invalid.contains(&index) {
@@ -158,13 +167,7 @@ mod tests {
 
     /// The error [`bodies`] gives with `threads` threads.
     fn parallel(bytes: &[u8], threads: usize) -> Option<(String, u64)> {
-        let mut validator = Validator::new_with_features(WasmFeatures::all());
-        let mut jobs = Vec::new();
-        for payload in Parser::new(0).parse_all(bytes) {
-            if let ValidPayload::Func(func, body) = validator.payload(&payload.unwrap()).unwrap() {
-                jobs.push((func, body));
-            }
-        }
+        let (jobs, _) = sections(bytes).unwrap();
         bodies(jobs, threads)
             .err()
             .map(|e| (e.message().to_string(), e.offset()))
@@ -182,6 +185,8 @@ mod tests {
         // Invalid bodies in both modules, the earliest late in the first
         // one, so that another thread meets a later one first.
         let bytes = component([module(200, &[150, 199]), module(200, &[0, 3, 100])]);
+        // Large enough for `component` to use several threads.
+        assert!(sections(&bytes).unwrap().1 > PARALLEL_THRESHOLD);
         let expected = sequential(&bytes).expect("the component is invalid");
         for threads in [1, 2, 3, 8] {
             assert_eq!(parallel(&bytes, threads), Some(expected.clone()));
