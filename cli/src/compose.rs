@@ -16,6 +16,7 @@ use std::sync::Arc;
 use indexmap::IndexMap;
 use wac_graph::{EncodeOptions, Processor};
 use wac_parser::Document;
+use wac_parser::resolution::Resolution;
 use wac_types::BorrowedPackageKey;
 
 use crate::check::{self, Report, SourceFile};
@@ -351,29 +352,59 @@ pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeE
 
 /// The check's walk, then, when it is clean, wac's resolution, encoding and
 /// validation: the composed bytes, or the findings that explain why not.
+///
+/// wac resolves the document first, so that the walk can take the packages'
+/// types from wac's graph instead of decoding every package again; what wac
+/// rejects is still reported only when the walk finds nothing, as the walk
+/// explains problems better.
 fn check_and_encode(
     source: &Arc<SourceFile>,
     document: &Document<'_>,
     packages: IndexMap<BorrowedPackageKey<'_>, Vec<u8>>,
     options: &check::CheckOptions,
 ) -> (Report, Option<Vec<u8>>) {
-    let compose = || {
+    // A panic in wac is held back: the walk, which contains the panics of
+    // its own decoding, may have findings to report instead. When it has
+    // none, wac resolves again, uncontained, as it would without the walk.
+    let resolved = crate::guard::contain("wac-parser", || {
         document
             .resolve(packages.clone())
             .map_err(|e| WacError::new(source, e))
-            .and_then(|resolution| {
-                resolution
-                    .encode(EncodeOptions {
-                        define_components: true,
-                        validate: true,
-                        processor: Some(Processor {
-                            name: env!("CARGO_PKG_NAME"),
-                            version: env!("CARGO_PKG_VERSION"),
-                        }),
-                    })
-                    .map_err(|e| WacError::new(source, e))
-            })
-            .map_err(|e| Box::new(e.finding()))
+    });
+    let graph = match &resolved {
+        Ok(Ok(resolution)) => Some(resolution.graph()),
+        _ => None,
     };
-    check::graph::check_document(source.clone(), document, &packages, options, compose)
+    let compose = || match &resolved {
+        Ok(Ok(resolution)) => encode(source, resolution),
+        Ok(Err(rejected)) => Err(Box::new(rejected.finding())),
+        Err(_) => document
+            .resolve(packages.clone())
+            .map_err(|e| Box::new(WacError::new(source, e).finding()))
+            .and_then(|resolution| encode(source, &resolution)),
+    };
+    check::graph::check_document(source.clone(), document, &packages, graph, options, compose)
+}
+
+/// Encodes a resolved document and validates the result (see
+/// [`wcompose_validate`]); what wac or the validator rejects, as a finding.
+fn encode(
+    source: &Arc<SourceFile>,
+    resolution: &Resolution<'_>,
+) -> Result<Vec<u8>, Box<check::Finding>> {
+    let bytes = resolution
+        .encode(EncodeOptions {
+            define_components: true,
+            validate: false,
+            processor: Some(Processor {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+            }),
+        })
+        .map_err(|e| Box::new(WacError::new(source, e).finding()))?;
+    wcompose_validate::component(&bytes).map_err(|error| {
+        let error = wac_parser::resolution::Error::ValidationFailure { source: error };
+        Box::new(WacError::new(source, error).finding())
+    })?;
+    Ok(bytes)
 }

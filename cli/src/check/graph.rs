@@ -7,8 +7,9 @@
 //! every problem in the graph. Each edge is decided by the toolchain's type
 //! checker ([`types`](super::types)) and explained by the comparison of the
 //! two sides' WIT ([`compat`]). Expressions it does not follow (imports, type
-//! statements) are left to wac's own resolution, which runs after a clean
-//! walk (see [`crate::compose::check_source`]).
+//! statements) are left to wac's own resolution, whose verdict counts after a
+//! clean walk (see [`crate::compose::check_source`]); when wac resolved the
+//! document, the walk reads the packages' types from wac's graph.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
@@ -16,6 +17,7 @@ use std::sync::{Arc, OnceLock};
 
 use indexmap::IndexMap;
 use miette::SourceSpan;
+use wac_graph::CompositionGraph;
 use wac_parser::{
     Document, Expr, InstantiationArgument, InstantiationArgumentName, NewExpr, PostfixExpr,
     PrimaryExpr, Statement,
@@ -35,10 +37,16 @@ use crate::host;
 /// `compose` composes and validates the document as the toolchain does;
 /// if the toolchain rejects it, the edges the type checker accepted are
 /// explained after all. Returns the findings and the composed bytes.
+///
+/// `resolved` is wac's graph of `doc` when wac could resolve it: the walk
+/// then takes each package's types from there rather than decoding the
+/// package a second time. Without it, the walk decodes them itself, and
+/// says which cannot be.
 pub fn check_document<'a>(
     wac: Arc<SourceFile>,
     doc: &'a Document<'a>,
     packages: &IndexMap<BorrowedPackageKey<'a>, Vec<u8>>,
+    resolved: Option<&CompositionGraph>,
     options: &CheckOptions,
     compose: impl FnOnce() -> Result<Vec<u8>, Box<Finding>>,
 ) -> (Report, Option<Vec<u8>>) {
@@ -46,7 +54,8 @@ pub fn check_document<'a>(
         wac,
         packages,
         options,
-        types: TypeSpace::new(),
+        resolved,
+        types: resolved.map_or_else(TypeSpace::default, |graph| TypeSpace::shared(graph.types())),
         components: HashMap::new(),
         scope: HashMap::new(),
         report: Report::default(),
@@ -198,7 +207,9 @@ struct Walker<'a, 'p> {
     wac: Arc<SourceFile>,
     packages: &'p IndexMap<BorrowedPackageKey<'a>, Vec<u8>>,
     options: &'p CheckOptions,
-    types: TypeSpace,
+    /// wac's graph of the document, whose packages are decoded already.
+    resolved: Option<&'p CompositionGraph>,
+    types: TypeSpace<'p>,
     components: HashMap<String, Option<Arc<Component>>>,
     scope: HashMap<&'a str, Value>,
     report: Report,
@@ -318,7 +329,7 @@ impl<'a> Walker<'a, '_> {
             return component.clone();
         }
         let component = match self.packages.get(key) {
-            Some(bytes) => match self.types.load(package, bytes) {
+            Some(bytes) => match self.component_type(package, key, bytes) {
                 Ok(ty) => Some(Arc::new(Component {
                     ty,
                     package: package.to_string(),
@@ -341,6 +352,23 @@ impl<'a> Walker<'a, '_> {
         self.components
             .insert(package.to_string(), component.clone());
         component
+    }
+
+    /// The types of `package`: as wac decoded them when it resolved the
+    /// document, or decoded from `bytes` now.
+    fn component_type(
+        &mut self,
+        package: &str,
+        key: &BorrowedPackageKey<'a>,
+        bytes: &[u8],
+    ) -> Result<ComponentType, String> {
+        let decoded = self
+            .resolved
+            .and_then(|graph| graph.get_package_by_name(key.name, key.version));
+        match decoded {
+            Some((_, decoded)) => Ok(self.types.package(decoded)),
+            None => self.types.load(package, bytes),
+        }
     }
 
     fn new_expr(&mut self, new: &'a NewExpr<'a>, label: Option<&str>) -> Value {

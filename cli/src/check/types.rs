@@ -6,6 +6,7 @@
 //! WIT cannot represent is still checked). [`compat`](super::compat) then
 //! explains a "no" in WIT terms; it never decides one.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use indexmap::IndexMap;
@@ -13,9 +14,13 @@ use wac_types::{ItemKind, Package, SubtypeChecker, Types, WorldId};
 
 /// Every component of one check, loaded into one type arena so that items of
 /// different components can be compared.
+///
+/// The arena is the check's own, or one that wac filled already (a resolved
+/// composition's): decoding a component is most of what loading costs, and
+/// what wac decoded need not be decoded again (see [`TypeSpace::shared`]).
 #[derive(Default)]
-pub struct TypeSpace {
-    types: Types,
+pub struct TypeSpace<'t> {
+    types: Cow<'t, Types>,
     cache: HashSet<(ItemKind, ItemKind)>,
 }
 
@@ -30,32 +35,50 @@ pub struct ComponentType {
     pub exports: IndexMap<String, ItemKind>,
 }
 
-impl TypeSpace {
+impl TypeSpace<'static> {
     /// An empty arena.
     pub fn new() -> Self {
         Self::default()
+    }
+}
+
+impl<'t> TypeSpace<'t> {
+    /// The arena `types`, which holds packages wac decoded already: their
+    /// types are taken with [`TypeSpace::package`]. Loading another
+    /// component copies the arena first.
+    pub fn shared(types: &'t Types) -> Self {
+        Self {
+            types: Cow::Borrowed(types),
+            cache: HashSet::new(),
+        }
     }
 
     /// Loads a component (validating it as wac does). `name` labels wac's
     /// messages.
     pub fn load(&mut self, name: &str, bytes: &[u8]) -> Result<ComponentType, String> {
-        let types = &mut self.types;
+        let types = self.types.to_mut();
         let package = crate::guard::contain("wac-types", || {
             Package::from_bytes(name, None, bytes.to_vec(), types)
         })?
         .map_err(|e| format!("{e:#}"))?;
+        Ok(self.package(&package))
+    }
+
+    /// The imports and exports of `package`, a package decoded into this
+    /// arena.
+    pub fn package(&self, package: &Package) -> ComponentType {
         let world = &self.types[package.ty()];
-        Ok(ComponentType {
+        ComponentType {
             world: package.ty(),
             imports: world.imports.clone(),
             exports: world.exports.clone(),
-        })
+        }
     }
 
     /// Whether `export` may be passed for `import`; the checker's reason if
     /// not.
     pub fn fits(&mut self, export: ItemKind, import: ItemKind) -> Result<(), String> {
-        let types = &self.types;
+        let types = &*self.types;
         let cache = &mut self.cache;
         crate::guard::contain("wac-types", || {
             SubtypeChecker::new(cache).is_subtype(export, types, import, types)

@@ -1,0 +1,243 @@
+//! Validating a composed component, with its core function bodies checked
+//! on several threads.
+//!
+//! wac-graph can validate what it encodes (`EncodeOptions::validate`), but
+//! it does so with `Validator::validate_all`, which checks every function
+//! body of every nested core module one after the other: most of the cost of
+//! composing. `compose` and `plug` encode without it and call [`component`]
+//! instead, which gives the same verdict and, when the output is invalid,
+//! the same error.
+//!
+//! The validator is the wasmparser release wac-graph is built on (not the
+//! one the rest of wcompose uses), so that its rules, its messages and its
+//! error type are wac's: the error goes into wac's own
+//! `ValidationFailure` variants unchanged.
+//!
+//! It is a crate of its own because function-body validation is generic,
+//! compiled into the crate that calls it: here it is optimised in debug
+//! builds too, as wasmparser is (see the workspace's `profile.dev`).
+
+#![deny(missing_docs)]
+
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use wasmparser::{
+    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser,
+    ValidPayload, Validator, ValidatorResources, WasmFeatures,
+};
+
+/// A core function body to check, with what the validator knew of its module.
+type Job<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
+
+/// Below this many bytes of function bodies, starting a thread costs more
+/// than it saves, and the bodies are checked on the calling thread.
+///
+/// In a process that validates once, as the CLI does, a new thread is slow
+/// to get going (2 cores, release build, bodies alone): the seed
+/// composition's 111 KiB take 0.8 ms on one thread or two, the router's
+/// 349 KiB 2.4 ms on one and 2.2 ms on two, the polyglot seed's 6.3 MiB
+/// 34 ms and 21 ms. (Within a warm process, threads pay from about 32 KiB.)
+const PARALLEL_THRESHOLD: u64 = 256 * 1024;
+
+/// Validates `bytes` as wac-graph's `encode` does (`validate_all` with every
+/// feature): the first error a sequential validation would report, or none.
+///
+/// The sections are validated in order, as they must be; the function bodies
+/// they yield are independent of one another and are checked afterwards on
+/// up to [`std::thread::available_parallelism`] threads. When several bodies
+/// are invalid, the error of the first one in the file is returned, as
+/// `validate_all` would.
+pub fn component(bytes: &[u8]) -> Result<(), BinaryReaderError> {
+    let (jobs, body_bytes) = sections(bytes)?;
+    let threads = if body_bytes < PARALLEL_THRESHOLD {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
+    };
+    bodies(jobs, threads)
+}
+
+/// Validates everything in `bytes` but the function bodies, in order, and
+/// returns the bodies still to check, with their size in bytes.
+fn sections(bytes: &[u8]) -> Result<(Vec<Job<'_>>, u64), BinaryReaderError> {
+    let features = WasmFeatures::all();
+    let mut validator = Validator::new_with_features(features);
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
+    let mut jobs = Vec::new();
+    let mut body_bytes = 0;
+    for payload in parser.parse_all(bytes) {
+        if let ValidPayload::Func(func, body) = validator.payload(&payload?)? {
+            let range = body.range();
+            body_bytes += range.end - range.start;
+            jobs.push((func, body));
+        }
+    }
+    Ok((jobs, body_bytes))
+}
+
+/// Checks the function bodies on `threads` threads (the caller's among them)
+/// and returns the error of the first invalid body in `jobs`' order.
+///
+/// The threads take the bodies in order from a shared queue, so that one
+/// long body does not leave the others idle; once a body is found invalid,
+/// later ones are not checked, since an earlier error would win anyway.
+fn bodies(jobs: Vec<Job<'_>>, threads: usize) -> Result<(), BinaryReaderError> {
+    let threads = threads.clamp(1, jobs.len().max(1));
+    let queue = Mutex::new(jobs.into_iter().enumerate());
+    // The index of the first invalid body found so far (`usize::MAX`: none).
+    let first_invalid = AtomicUsize::new(usize::MAX);
+    let work = || -> Option<(usize, BinaryReaderError)> {
+        let mut allocations = FuncValidatorAllocations::default();
+        loop {
+            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+            // The queue hands out indices in increasing order: once one is
+            // past a known error, so are all the rest.
+            let (index, (func, body)) = next?;
+            if index > first_invalid.load(Ordering::Relaxed) {
+                return None;
+            }
+            let mut validator = func.into_validator(allocations);
+            if let Err(error) = validator.validate(&body) {
+                first_invalid.fetch_min(index, Ordering::Relaxed);
+                return Some((index, error));
+            }
+            allocations = validator.into_allocations();
+        }
+    };
+    let errors: Vec<_> = if threads == 1 {
+        work().into_iter().collect()
+    } else {
+        std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+            let mut errors: Vec<_> = work().into_iter().collect();
+            for helper in helpers {
+                match helper.join() {
+                    Ok(error) => errors.extend(error),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            errors
+        })
+    };
+    match errors.into_iter().min_by_key(|(index, _)| *index) {
+        Some((_, error)) => Err(error),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A core module of `count` functions, each with enough instructions
+    /// that two modules of 200 pass [`PARALLEL_THRESHOLD`]; the functions
+    /// at `invalid` return an `i64` where they promise an `i32`.
+    fn module(count: usize, invalid: &[usize]) -> String {
+        let body = "i32.const 1 drop ".repeat(240);
+        let mut wat = String::from("(core module");
+        for index in 0..count {
+            let result = if invalid.contains(&index) {
+                "i64.const 0"
+            } else {
+                "i32.const 0"
+            };
+            wat.push_str(&format!(" (func (result i32) {body} {result})"));
+        }
+        wat.push(')');
+        wat
+    }
+
+    /// A component holding `modules`, the second one nested in an inner
+    /// component, so that bodies come from different levels of nesting.
+    fn component(modules: [String; 2]) -> Vec<u8> {
+        let [outer, inner] = modules;
+        wat::parse_str(format!("(component {outer} (component {inner}))")).unwrap()
+    }
+
+    /// The error `validate_all` gives, as message and offset.
+    fn sequential(bytes: &[u8]) -> Option<(String, u64)> {
+        Validator::new_with_features(WasmFeatures::all())
+            .validate_all(bytes)
+            .err()
+            .map(|e| (e.message().to_string(), e.offset()))
+    }
+
+    /// The error [`bodies`] gives with `threads` threads.
+    fn parallel(bytes: &[u8], threads: usize) -> Option<(String, u64)> {
+        let (jobs, _) = sections(bytes).unwrap();
+        bodies(jobs, threads)
+            .err()
+            .map(|e| (e.message().to_string(), e.offset()))
+    }
+
+    #[test]
+    fn valid_bodies_pass() {
+        let bytes = component([module(200, &[]), module(200, &[])]);
+        assert_eq!(sequential(&bytes), None);
+        assert_eq!(super::component(&bytes).err().map(|e| e.to_string()), None);
+    }
+
+    #[test]
+    fn the_first_invalid_body_wins_whatever_the_threads() {
+        // Invalid bodies in both modules, the earliest late in the first
+        // one, so that another thread meets a later one first.
+        let bytes = component([module(200, &[150, 199]), module(200, &[0, 3, 100])]);
+        // Large enough for `component` to use several threads.
+        assert!(sections(&bytes).unwrap().1 > PARALLEL_THRESHOLD);
+        let expected = sequential(&bytes).expect("the component is invalid");
+        for threads in [1, 2, 3, 8] {
+            assert_eq!(parallel(&bytes, threads), Some(expected.clone()));
+        }
+        let error = super::component(&bytes).unwrap_err();
+        assert_eq!((error.message().to_string(), error.offset()), expected);
+    }
+
+    #[test]
+    fn an_earlier_error_found_later_still_wins() {
+        // The first invalid body is long: while one thread checks it, the
+        // other meets the short invalid body after it, and reports first.
+        let long = "i32.const 1 drop ".repeat(100_000);
+        let short = "i32.const 1 drop ".repeat(64);
+        let mut wat = String::from("(component (core module");
+        for index in 0..200 {
+            let (body, result) = match index {
+                100 => (&long, "i64.const 0"),
+                120 => (&short, "i64.const 0"),
+                _ => (&short, "i32.const 0"),
+            };
+            wat.push_str(&format!(" (func (result i32) {body} {result})"));
+        }
+        wat.push_str("))");
+        let bytes = wat::parse_str(wat).unwrap();
+        let expected = sequential(&bytes).expect("the component is invalid");
+        for threads in [1, 2] {
+            assert_eq!(parallel(&bytes, threads), Some(expected.clone()));
+        }
+    }
+
+    #[test]
+    fn an_invalid_body_in_the_nested_component_is_found() {
+        let bytes = component([module(200, &[]), module(200, &[199])]);
+        let expected = sequential(&bytes).expect("the component is invalid");
+        for threads in [1, 2] {
+            assert_eq!(parallel(&bytes, threads), Some(expected.clone()));
+        }
+    }
+
+    #[test]
+    fn a_section_error_wins_over_body_errors() {
+        // The export names a function that does not exist: an error of the
+        // export section, which `validate_all` reports before any body.
+        let mut outer = module(200, &[0]);
+        outer.pop();
+        outer.push_str(" (export \"f\" (func 1000)))");
+        let bytes = component([outer, module(200, &[1])]);
+        let expected = sequential(&bytes).expect("the component is invalid");
+        assert!(expected.0.contains("func"), "{expected:?}");
+        let error = super::component(&bytes).unwrap_err();
+        assert_eq!((error.message().to_string(), error.offset()), expected);
+    }
+}
