@@ -156,7 +156,7 @@ impl WacError {
             kind: check::FindingKind::Rejected,
             severity: check::Severity::Error,
             path: String::new(),
-            message: without_resource_ids(&crate::error_chain(&*self.inner)),
+            message: crate::source::without_resource_ids(&crate::error_chain(&*self.inner)),
             expected: None,
             found: None,
             labels,
@@ -176,23 +176,6 @@ impl miette::Diagnostic for WacError {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&*self.source)
     }
-}
-
-/// The validator's message without its `(ResourceId { .. } vs. ResourceId
-/// { .. })` detail: internal numbers that say nothing to a user and change
-/// from run to run.
-fn without_resource_ids(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(start) = rest.find(" (ResourceId {") {
-        let Some(end) = rest[start..].find("})") else {
-            break;
-        };
-        out.push_str(&rest[..start]);
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Reads a `.wac` file, refusing text beyond what the parser can take.

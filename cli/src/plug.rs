@@ -150,6 +150,9 @@ pub enum PlugError {
 
 struct Node {
     input: Input,
+    /// The component as a wac package, named as [`encode`] registers it when
+    /// the node is the socket (the first node) or a plug.
+    package: Package,
     ty: ComponentType,
     /// The world as WIT, when WIT can represent the component, decoded the
     /// first time a difference needs explaining.
@@ -171,7 +174,8 @@ fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace<'static>, Vec<No
     let mut types = TypeSpace::new();
     let nodes = std::iter::once(socket)
         .chain(plugs)
-        .map(|mut input| {
+        .enumerate()
+        .map(|(index, mut input)| {
             // A component goes in as it is: its types are read (and their
             // sections validated) below, and its code is validated as part
             // of the composed output, whose failure names the input (see
@@ -184,7 +188,15 @@ fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace<'static>, Vec<No
                     })?;
                 input.bytes = componentized.bytes;
             }
-            let ty = types.load(&input.name, &input.bytes).map_err(|message| {
+            // Decoded under the name `encode` gives it, so that `encode`
+            // need not decode it again; wac's messages name the input.
+            let role = if index == 0 { "socket" } else { "plug" };
+            let package_name = format!("{role}:{}", package_name(&input.name));
+            let package = types.decode(&package_name, &input.bytes).map_err(|first| {
+                let message = TypeSpace::new()
+                    .load(&input.name, &input.bytes)
+                    .err()
+                    .unwrap_or(first);
                 // An input that does not validate says so, as
                 // componentize does for a core module.
                 match crate::artifact::validate(&input.bytes) {
@@ -199,8 +211,9 @@ fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace<'static>, Vec<No
                 }
             })?;
             Ok(Node {
+                ty: types.package(&package),
                 input,
-                ty,
+                package,
                 world: Default::default(),
             })
         })
@@ -306,13 +319,15 @@ fn plan_nodes(types: &mut TypeSpace<'_>, nodes: &[Node]) -> Plan {
         .iter()
         .any(|c| c.consumer == nodes[0].input.name)
     {
-        match encode(nodes, &plan) {
+        match encode(types, nodes, &plan) {
             Ok(bytes) => plan.bytes = Some(bytes),
             Err(e) if let Some(invalid) = invalid_input(nodes, &plan) => {
-                plan.rejection = Some(format!("{invalid} (the composition: {e:#})"));
+                plan.rejection = Some(crate::source::without_resource_ids(&format!(
+                    "{invalid} (the composition: {e:#})"
+                )));
             }
             Err(e) => {
-                plan.rejection = Some(format!("{e:#}"));
+                plan.rejection = Some(crate::source::without_resource_ids(&format!("{e:#}")));
                 // The type checker accepted every connection: the WIT
                 // comparison says which it doubts.
                 let index = |name: &str| nodes.iter().position(|n| n.input.name == name);
@@ -541,8 +556,12 @@ fn invalid_input(nodes: &[Node], plan: &Plan) -> Option<String> {
         })
 }
 
-fn encode(nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {
+/// Composes the plan. The graph starts from a copy of the arena the inputs
+/// were decoded into (`types`), so that their packages are registered as
+/// they are, not decoded again.
+fn encode(types: &TypeSpace<'_>, nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {
     let mut graph = CompositionGraph::new();
+    *graph.types_mut() = types.arena().clone();
     let mut instances: BTreeMap<&str, NodeId> = BTreeMap::new();
     for (index, name) in plan.instances.iter().enumerate() {
         let node = nodes
@@ -550,12 +569,19 @@ fn encode(nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {
             .find(|n| &n.input.name == name)
             .ok_or_else(|| anyhow::anyhow!("unknown `{name}`"))?;
         let role = if index == 0 { "socket" } else { "plug" };
-        let package = Package::from_bytes(
-            &format!("{role}:{}", package_name(name)),
-            None,
-            node.input.bytes.clone(),
-            graph.types_mut(),
-        )?;
+        let package_name = format!("{role}:{}", package_name(name));
+        // A node decoded under another name (two inputs of one name) is
+        // decoded again under this one.
+        let package = if node.package.name() == package_name {
+            node.package.clone()
+        } else {
+            Package::from_bytes(
+                &package_name,
+                None,
+                node.input.bytes.clone(),
+                graph.types_mut(),
+            )?
+        };
         let package = graph.register_package(package)?;
         instances.insert(name.as_str(), graph.instantiate(package));
     }

@@ -345,6 +345,23 @@ pub fn clean(message: &str) -> String {
         .collect()
 }
 
+/// The validator's message without its `(ResourceId { .. } vs. ResourceId
+/// { .. })` detail: internal numbers that say nothing to a user and change
+/// from run to run.
+pub fn without_resource_ids(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(" (ResourceId {") {
+        let Some(end) = rest[start..].find("})") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Words longer than this in a message are shortened.
 const MAX_MESSAGE_WORD: usize = 200;
 

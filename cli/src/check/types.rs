@@ -56,12 +56,25 @@ impl<'t> TypeSpace<'t> {
     /// Loads a component (validating it as wac does). `name` labels wac's
     /// messages.
     pub fn load(&mut self, name: &str, bytes: &[u8]) -> Result<ComponentType, String> {
+        let package = self.decode(name, bytes)?;
+        Ok(self.package(&package))
+    }
+
+    /// Decodes a component into the arena as a wac package named `name`
+    /// (validating it as wac does), for a caller that registers the package
+    /// with a composition graph built on a copy of the arena
+    /// ([`TypeSpace::arena`]).
+    pub fn decode(&mut self, name: &str, bytes: &[u8]) -> Result<Package, String> {
         let types = self.types.to_mut();
-        let package = crate::guard::contain("wac-types", || {
+        crate::guard::contain("wac-types", || {
             Package::from_bytes(name, None, bytes.to_vec(), types)
         })?
-        .map_err(|e| format!("{e:#}"))?;
-        Ok(self.package(&package))
+        .map_err(|e| format!("{e:#}"))
+    }
+
+    /// The arena, holding every package decoded into it.
+    pub fn arena(&self) -> &Types {
+        &self.types
     }
 
     /// The imports and exports of `package`, a package decoded into this
