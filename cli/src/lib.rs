@@ -38,6 +38,7 @@ pub mod fsutil;
 pub mod guard;
 pub mod host;
 pub mod inspect;
+pub mod parallel;
 pub mod plug;
 pub mod registry;
 pub mod run;

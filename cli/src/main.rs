@@ -31,7 +31,7 @@ struct Cli {
 /// a word, and [`wcompose::source::check_limits`] keeps the input of every
 /// reading command within what this stack holds. Only what is touched is
 /// committed.
-pub(crate) const STACK: usize = 256 << 20;
+pub(crate) const STACK: usize = wcompose::source::PARSER_STACK;
 
 fn main() -> ExitCode {
     commands::install_panic_hook();

@@ -37,6 +37,12 @@ pub const MAX_WORD: usize = 100_000;
 /// to a parser.
 pub const MAX_NESTING: usize = 1_000;
 
+/// The stack that parsing input within these limits needs: the `wcompose`
+/// binary runs its commands on a thread this large, and so does every
+/// thread the library starts for work that parses ([`crate::parallel`]).
+/// Only what is touched is committed.
+pub const PARSER_STACK: usize = 256 << 20;
+
 /// A text file that findings point into: a `.wac` file, a `.wit` file, or the
 /// WIT printed from a binary component.
 #[derive(Debug)]

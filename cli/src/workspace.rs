@@ -350,20 +350,26 @@ impl Workspace {
             crate::build::guest::discover(&self.components_dir())
                 .map(|guests| guests.into_iter().filter_map(|(_, g)| g.ok()).collect())
                 .unwrap_or_default();
-        let mut rustc = None;
-        let mut out: Vec<GuestComponent> = Vec::new();
-        for core in cores {
-            let mut bytes = fsutil::read(core)?;
-            let stem = core
-                .file_stem()
+        let stem_of = |core: &PathBuf| {
+            core.file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let krate = crate_of_artifact(&crates, &stem);
-            if krate.is_some() {
-                let rustc = rustc.get_or_insert_with(rustc_version).as_deref();
+                .unwrap_or_default()
+        };
+        let rustc = cores
+            .iter()
+            .any(|core| crate_of_artifact(&crates, &stem_of(core)).is_some())
+            .then(rustc_version)
+            .flatten();
+        // Componentizing is the work; each guest's is independent of the
+        // others', so they run side by side. Naming and writing follow in
+        // order, so that errors and duplicates are reported as before.
+        let componentized = crate::parallel::map(cores, |core| {
+            let mut bytes = fsutil::read(core)?;
+            let stem = stem_of(core);
+            if crate_of_artifact(&crates, &stem).is_some() {
                 bytes = crate::build::producers::recorded(
                     &bytes,
-                    &crate::build::producers::rust(rustc),
+                    &crate::build::producers::rust(rustc.as_deref()),
                     false,
                 )
                 .map_err(|source| WorkspaceError::Producers {
@@ -378,6 +384,12 @@ impl Workspace {
                         source,
                     },
                 )?;
+            Ok::<_, WorkspaceError>((stem, bytes, componentized))
+        });
+        let mut out: Vec<GuestComponent> = Vec::new();
+        for (core, done) in cores.iter().zip(componentized) {
+            let (stem, bytes, componentized) = done?;
+            let krate = crate_of_artifact(&crates, &stem);
             let named = krate.and_then(|krate| krate.package.clone()).or_else(|| {
                 others
                     .iter()

@@ -540,7 +540,7 @@ pub fn build_compositions_with(
             locked.package = guest.package;
         }
     }
-    let mut outputs = Vec::new();
+    let mut jobs = Vec::new();
     for (name, declared) in &manifest.compositions {
         for guest in &declared.guests {
             if !lock.components.values().any(|c| c.package == *guest) {
@@ -564,8 +564,19 @@ pub fn build_compositions_with(
             ..Default::default()
         };
         let source = workspace.root.join(&declared.file);
-        let composition = compose::compose_file(&source, &options)?;
-        outputs.push((name, source, composition));
+        jobs.push((name, source, options));
+    }
+    // Compositions read only the guests and registry packages, never each
+    // other's outputs: they are composed side by side, and the first error
+    // in manifest order is the one reported.
+    let mut outputs = Vec::new();
+    for ((name, source, _), composition) in jobs
+        .iter()
+        .zip(crate::parallel::map(&jobs, |(_, source, options)| {
+            compose::compose_file(source, options)
+        }))
+    {
+        outputs.push((*name, source.clone(), composition?));
     }
     // Every composition is checked and composed before any is written:
     // a registry package that fails leaves the outputs and the lockfile as
