@@ -369,6 +369,19 @@ fn check_and_encode(
     check::graph::check_document(source.clone(), document, &packages, graph, options, compose)
 }
 
+/// How `compose` and `plug` have wac-graph encode a composition: every
+/// component defined in the output, wcompose named as its processor, and the
+/// validation left to [`wcompose_validate`], which checks function bodies on
+/// several threads.
+pub(crate) const ENCODE_OPTIONS: EncodeOptions = EncodeOptions {
+    define_components: true,
+    validate: false,
+    processor: Some(Processor {
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+    }),
+};
+
 /// Encodes a resolved document and validates the result (see
 /// [`wcompose_validate`]); what wac or the validator rejects, as a finding.
 fn encode(
@@ -376,14 +389,7 @@ fn encode(
     resolution: &Resolution<'_>,
 ) -> Result<Vec<u8>, Box<check::Finding>> {
     let bytes = resolution
-        .encode(EncodeOptions {
-            define_components: true,
-            validate: false,
-            processor: Some(Processor {
-                name: env!("CARGO_PKG_NAME"),
-                version: env!("CARGO_PKG_VERSION"),
-            }),
-        })
+        .encode(ENCODE_OPTIONS)
         .map_err(|e| Box::new(WacError::new(source, e).finding()))?;
     wcompose_validate::component(&bytes).map_err(|error| {
         let error = wac_parser::resolution::Error::ValidationFailure { source: error };

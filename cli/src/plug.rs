@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use wac_graph::{CompositionGraph, EncodeOptions, NodeId, Processor};
+use wac_graph::{CompositionGraph, NodeId};
 use wac_types::Package;
 use wit_parser::WorldItem;
 
@@ -596,15 +596,7 @@ fn encode(types: &TypeSpace<'_>, nodes: &[Node], plan: &Plan) -> anyhow::Result<
         let export = graph.alias_instance_export(instances[socket.input.name.as_str()], name)?;
         graph.export(export, name)?;
     }
-    // Validated here rather than by wac: see `wcompose_validate`.
-    let bytes = graph.encode(EncodeOptions {
-        define_components: true,
-        validate: false,
-        processor: Some(Processor {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
-        }),
-    })?;
+    let bytes = graph.encode(crate::compose::ENCODE_OPTIONS)?;
     wcompose_validate::component(&bytes)
         .map_err(|source| wac_graph::EncodeError::ValidationFailure { source })?;
     Ok(bytes)

@@ -569,14 +569,12 @@ pub fn build_compositions_with(
     // Compositions read only the guests and registry packages, never each
     // other's outputs: they are composed side by side, and the first error
     // in manifest order is the one reported.
+    let composed = crate::parallel::map(&jobs, |(_, source, options)| {
+        compose::compose_file(source, options)
+    });
     let mut outputs = Vec::new();
-    for ((name, source, _), composition) in jobs
-        .iter()
-        .zip(crate::parallel::map(&jobs, |(_, source, options)| {
-            compose::compose_file(source, options)
-        }))
-    {
-        outputs.push((*name, source.clone(), composition?));
+    for ((name, source, _), composition) in jobs.into_iter().zip(composed) {
+        outputs.push((name, source, composition?));
     }
     // Every composition is checked and composed before any is written:
     // a registry package that fails leaves the outputs and the lockfile as

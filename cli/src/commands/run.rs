@@ -207,8 +207,7 @@ impl Run {
         // with fewer threads, every unmapping signals fewer CPUs).
         let stack = limits.max_wasm_stack.saturating_add(HOST_STACK);
         if limits.timeout.is_none() && stack <= crate::STACK {
-            let (events, _) = mpsc::channel();
-            return self.run(&bytes, options, &events);
+            return self.run(&bytes, options, None);
         }
 
         // The guest runs on a thread with room for its stack limit on top of
@@ -219,7 +218,7 @@ impl Run {
             .name("wcompose-guest".to_string())
             .stack_size(stack)
             .spawn(move || {
-                let result = self.run(&bytes, options, &events);
+                let result = self.run(&bytes, options, Some(&events));
                 let _ = events.send(Event::Done(result));
             });
         if let Err(e) = spawned {
@@ -256,11 +255,13 @@ impl Run {
         }
     }
 
+    /// Loads and runs the guest; `events`, when a thread watches the time
+    /// limit, hears when the guest starts and the clock runs.
     fn run(
         &self,
         bytes: &[u8],
         options: RuntimeOptions,
-        events: &mpsc::Sender<Event>,
+        events: Option<&mpsc::Sender<Event>>,
     ) -> Result<ExitCode> {
         let runtime = match Runtime::with_options(options) {
             Ok(runtime) => runtime,
@@ -287,7 +288,9 @@ impl Run {
             capture: false,
             args,
         };
-        let _ = events.send(Event::Started);
+        if let Some(events) = events {
+            let _ = events.send(Event::Started);
+        }
         let result = match &self.invoke {
             Some(call) => match loaded.invoke(call, &io) {
                 Ok((results, _)) => print_results(&results, self.json),

@@ -46,6 +46,11 @@ pub const CACHE_DIR_ENV: &str = "WCOMPOSE_CACHE_DIR";
 
 const MAGIC: &[u8; 16] = b"wcompose-cwasm\0\x02";
 const TRAILER_LEN: usize = 1 + 4 + 32 + 16;
+/// Where each field of the trailer lies in it.
+const FLAGS_AT: usize = 0;
+const CRC_AT: std::ops::Range<usize> = 1..5;
+const KEY_AT: std::ops::Range<usize> = 5..37;
+const MAGIC_AT: std::ops::RangeFrom<usize> = 37..;
 const FLAG_FROM_CORE: u8 = 1;
 
 /// A cache folder.
@@ -208,10 +213,10 @@ impl Cache {
 /// The trailer that follows `payload` in its cache file.
 fn trailer(payload: &[u8], key: &[u8; 32], from_core: bool) -> [u8; TRAILER_LEN] {
     let mut trailer = [0; TRAILER_LEN];
-    trailer[0] = if from_core { FLAG_FROM_CORE } else { 0 };
-    trailer[1..5].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
-    trailer[5..37].copy_from_slice(key);
-    trailer[37..].copy_from_slice(MAGIC);
+    trailer[FLAGS_AT] = if from_core { FLAG_FROM_CORE } else { 0 };
+    trailer[CRC_AT].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
+    trailer[KEY_AT].copy_from_slice(key);
+    trailer[MAGIC_AT].copy_from_slice(MAGIC);
     trailer
 }
 
@@ -259,22 +264,22 @@ fn verify_file(path: &Path, key: &[u8; 32]) -> Result<bool, Rejection> {
         crc.update(&buffer[..want]);
         left -= want as u64;
     }
-    if crc.finalize().to_le_bytes() != trailer[1..5] {
+    if crc.finalize().to_le_bytes() != trailer[CRC_AT] {
         return Err(Rejection::Invalid(
             "its content does not match its checksum (the file is corrupt)",
         ));
     }
-    Ok(trailer[0] & FLAG_FROM_CORE != 0)
+    Ok(trailer[FLAGS_AT] & FLAG_FROM_CORE != 0)
 }
 
 /// Checks a trailer's magic and key.
 fn check_trailer(trailer: &[u8; TRAILER_LEN], key: &[u8; 32]) -> Result<(), Rejection> {
-    if &trailer[37..] != MAGIC {
+    if &trailer[MAGIC_AT] != MAGIC {
         return Err(Rejection::Invalid(
             "it is not a wcompose cache file of this format",
         ));
     }
-    if &trailer[5..37] != key {
+    if &trailer[KEY_AT] != key {
         return Err(Rejection::Invalid(
             "it was written for another input or engine",
         ));

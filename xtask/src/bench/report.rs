@@ -340,18 +340,8 @@ impl Report {
             }
         }
 
-        out.push_str(
-            "\n## In process (per call)\n\n| what | time | calls per sample |\n|---|---|---|\n",
-        );
-        for m in &self.in_process {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} |",
-                m.what,
-                span(&m.stats),
-                m.stats.batch
-            );
-        }
+        out.push_str("\n## In process (per call)\n\n");
+        self.write_in_process(&mut out);
 
         if !self.scaling.is_empty() {
             out.push_str(
@@ -499,6 +489,20 @@ impl Report {
         }
     }
 
+    /// The library calls, per call.
+    fn write_in_process(&self, out: &mut String) {
+        out.push_str("| in process, per call | time | calls per sample |\n|---|---|---|\n");
+        for m in &self.in_process {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                m.what,
+                span(&m.stats),
+                m.stats.batch
+            );
+        }
+    }
+
     /// The serving rows, time to the first answer and resident memory,
     /// each under a heading of `level` (`##`, `###`).
     fn write_serving(&self, out: &mut String, level: &str) {
@@ -578,10 +582,8 @@ impl Report {
         self.write_targets(&mut out);
         out.push('\n');
         self.write_processes(&mut out);
-        out.push_str("\n| in process, per call | time |\n|---|---|\n");
-        for m in &self.in_process {
-            let _ = writeln!(out, "| {} | {} |", m.what, span(&m.stats));
-        }
+        out.push('\n');
+        self.write_in_process(&mut out);
         self.write_serving(&mut out, "###");
         let _ = write!(out, "{README_END}");
         out
@@ -901,7 +903,7 @@ mod tests {
             "Latest full run of `cargo xtask bench`: 2025-01-01 on ",
             "| ✓ | #6 | compose ≤ 0.75× wac | 0.50× |",
             "| compose the seed | 6.00 ms (6.00 ms–6.00 ms) | wac compose |",
-            "| in process, per call | time |",
+            "| in process, per call | time | calls per sample |",
         ] {
             assert!(section.contains(expected), "{expected} not in {section}");
         }
