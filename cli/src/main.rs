@@ -26,37 +26,26 @@ struct Cli {
     command: commands::Command,
 }
 
-/// Commands run on a thread with a large stack: the parsers they call
-/// (wac's, wit-parser's) recurse once per nesting level or per character of
-/// a word, and [`wcompose::source::check_limits`] keeps the input of every
-/// reading command within what this stack holds. Only what is touched is
-/// committed.
+/// Commands run on a large stack: the parsers they call (wac's,
+/// wit-parser's) recurse once per nesting level or per character of a word,
+/// and [`wcompose::source::check_limits`] keeps the input of every reading
+/// command within what this stack holds. Only what is touched is committed.
 pub(crate) const STACK: usize = wcompose::source::PARSER_STACK;
 
 fn main() -> ExitCode {
     commands::install_panic_hook();
     let cli = Cli::parse();
     commands::set_up_diagnostics();
-    let run = move || match cli.command.exec() {
+    // The stack is mapped and switched to on the main thread itself rather
+    // than on a thread started for it: no second thread to start, schedule
+    // and join, and the command allocates from the main thread's heap.
+    stacker::grow(STACK, move || match cli.command.exec() {
         Ok(code) => code,
         Err(report) => {
             eprintln!("{report:?}");
             ExitCode::from(1)
         }
-    };
-    match std::thread::Builder::new()
-        .name("wcompose".to_string())
-        .stack_size(STACK)
-        .spawn(run)
-    {
-        Ok(thread) => thread
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        Err(e) => {
-            eprintln!("error: failed to start: {e}");
-            ExitCode::from(1)
-        }
-    }
+    })
 }
 
 #[cfg(test)]
