@@ -130,6 +130,26 @@ fn a_wasi_0_3_command_reads_stdin_and_exits_with_its_own_status() {
 }
 
 #[test]
+fn a_warm_run_takes_the_host_a_wasi_0_3_command_needs_from_the_cache() {
+    // A fresh cache: the first run compiles and stores, the second loads.
+    // The second does not scan the input again: the cache file records
+    // that the command needs the WASI 0.3 host, which it must get to link.
+    let cache = tempfile::tempdir().unwrap();
+    let probe = probe().to_str().unwrap();
+    let args = ["run", "--verbose", probe, "--", "echo"];
+    let first = support::wcompose_in(cache.path(), &args, "one\n", &[]);
+    assert_eq!(first.code, Some(1), "{first}");
+    assert!(first.stderr.contains("cache: stored"), "{first}");
+    let second = support::wcompose_in(cache.path(), &args, "one\n", &[]);
+    assert!(second.stderr.contains("cache: hit"), "{second}");
+    assert_eq!(
+        (second.code, second.stdout.as_str()),
+        (Some(1), "one\n"),
+        "{second}"
+    );
+}
+
+#[test]
 fn a_wasi_0_3_guest_is_denied_a_file_until_its_folder_is_granted() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("note.txt"), "granted\n").unwrap();

@@ -11,7 +11,7 @@
 //! | bytes | what |
 //! |---|---|
 //! | rest | the serialized component |
-//! | 1 | flags: bit 0 set when the input was a core module |
+//! | 1 | flags: bit 0 set when the input was a core module, bit 1 when it needs the concurrent host ([`Mode`](super::concurrent::Mode)) |
 //! | 4 | CRC-32 of the serialized component, little-endian |
 //! | 32 | the key |
 //! | 16 | magic, `wcompose-cwasm` NUL, format version |
@@ -38,12 +38,13 @@ use std::time::Duration;
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
+use super::concurrent::Mode;
 use crate::fsutil;
 
 /// The variable that overrides where the cache lives.
 pub const CACHE_DIR_ENV: &str = "WCOMPOSE_CACHE_DIR";
 
-const MAGIC: &[u8; 16] = b"wcompose-cwasm\0\x02";
+const MAGIC: &[u8; 16] = b"wcompose-cwasm\0\x03";
 const TRAILER_LEN: usize = 1 + 4 + 32 + 16;
 /// Where each field of the trailer lies in it.
 const FLAGS_AT: usize = 0;
@@ -51,6 +52,7 @@ const CRC_AT: std::ops::Range<usize> = 1..5;
 const KEY_AT: std::ops::Range<usize> = 5..37;
 const MAGIC_AT: std::ops::RangeFrom<usize> = 37..;
 const FLAG_FROM_CORE: u8 = 1;
+const FLAG_CONCURRENT: u8 = 2;
 
 /// A cache folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,7 +120,17 @@ impl CacheStatus {
 /// A cache entry that was found and verified.
 pub(crate) struct Hit {
     pub(crate) component: Component,
+    pub(crate) entry: Entry,
+}
+
+/// What a cache file records about its input besides the compiled code, so
+/// that a warm run need not work it out again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    /// The input was a core module, componentized before compiling.
     pub(crate) from_core: bool,
+    /// The host the input needs ([`Mode::of`] the input).
+    pub(crate) mode: Mode,
 }
 
 /// What looking up a key found.
@@ -167,8 +179,8 @@ impl Cache {
     /// Reads and verifies the entry for `key`.
     pub(crate) fn lookup(&self, engine: &Engine, key: &[u8; 32]) -> Lookup {
         let path = self.path(key);
-        let from_core = match verify_file(&path, key) {
-            Ok(from_core) => from_core,
+        let entry = match verify_file(&path, key) {
+            Ok(entry) => entry,
             Err(Rejection::Absent) => return Lookup::Absent,
             Err(Rejection::Unreadable(e)) => {
                 return Lookup::Rejected(format!("failed to read it: {e}"));
@@ -186,10 +198,7 @@ impl Cache {
         // can write the cache folder (who could equally replace the file
         // between the check and the mapping), as for any cache.
         match unsafe { Component::deserialize_file(engine, &path) } {
-            Ok(component) => Lookup::Hit(Hit {
-                component,
-                from_core,
-            }),
+            Ok(component) => Lookup::Hit(Hit { component, entry }),
             Err(e) => Lookup::Rejected(format!("wasmtime refused it: {e}")),
         }
     }
@@ -200,13 +209,13 @@ impl Cache {
         &self,
         key: &[u8; 32],
         serialized: &[u8],
-        from_core: bool,
+        entry: Entry,
     ) -> Result<PathBuf, String> {
         create_private_dir(&self.dir)
             .map_err(|e| format!("failed to create `{}`: {e}", self.dir.display()))?;
         let mut bytes = Vec::with_capacity(serialized.len() + TRAILER_LEN);
         bytes.extend_from_slice(serialized);
-        bytes.extend_from_slice(&trailer(serialized, key, from_core));
+        bytes.extend_from_slice(&trailer(serialized, key, entry));
         let path = self.path(key);
         fsutil::write_atomic(&path, &bytes).map_err(|e| crate::error_chain(&e))?;
         Ok(path)
@@ -214,9 +223,14 @@ impl Cache {
 }
 
 /// The trailer that follows `payload` in its cache file.
-fn trailer(payload: &[u8], key: &[u8; 32], from_core: bool) -> [u8; TRAILER_LEN] {
+fn trailer(payload: &[u8], key: &[u8; 32], entry: Entry) -> [u8; TRAILER_LEN] {
     let mut trailer = [0; TRAILER_LEN];
-    trailer[FLAGS_AT] = if from_core { FLAG_FROM_CORE } else { 0 };
+    if entry.from_core {
+        trailer[FLAGS_AT] |= FLAG_FROM_CORE;
+    }
+    if entry.mode == Mode::Concurrent {
+        trailer[FLAGS_AT] |= FLAG_CONCURRENT;
+    }
     trailer[CRC_AT].copy_from_slice(&crc32fast::hash(payload).to_le_bytes());
     trailer[KEY_AT].copy_from_slice(key);
     trailer[MAGIC_AT].copy_from_slice(MAGIC);
@@ -244,8 +258,8 @@ impl From<std::io::Error> for Rejection {
 /// Checks the cache file at `path` for `key`: its trailer, then its
 /// checksum, read through a small buffer so that checking costs no more
 /// memory than the buffer (the code itself is mapped by wasmtime
-/// afterwards). Whether the input was a core module, if the file is intact.
-fn verify_file(path: &Path, key: &[u8; 32]) -> Result<bool, Rejection> {
+/// afterwards). What the file records of its input, if it is intact.
+fn verify_file(path: &Path, key: &[u8; 32]) -> Result<Entry, Rejection> {
     use std::io::{Read, Seek, SeekFrom};
 
     let mut file = std::fs::File::open(path)?;
@@ -272,7 +286,15 @@ fn verify_file(path: &Path, key: &[u8; 32]) -> Result<bool, Rejection> {
             "its content does not match its checksum (the file is corrupt)",
         ));
     }
-    Ok(trailer[FLAGS_AT] & FLAG_FROM_CORE != 0)
+    let flags = trailer[FLAGS_AT];
+    Ok(Entry {
+        from_core: flags & FLAG_FROM_CORE != 0,
+        mode: if flags & FLAG_CONCURRENT != 0 {
+            Mode::Concurrent
+        } else {
+            Mode::Sync
+        },
+    })
 }
 
 /// Checks a trailer's magic and key.
@@ -359,17 +381,27 @@ mod tests {
         let key = [7u8; 32];
         // Longer than the read buffer, so that the checksum spans reads.
         let payload: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
-        let mut intact = payload.clone();
-        intact.extend_from_slice(&trailer(&payload, &key, true));
+        let file = |entry: Entry| {
+            let mut bytes = payload.clone();
+            bytes.extend_from_slice(&trailer(&payload, &key, entry));
+            bytes
+        };
         let verdict = |bytes: &[u8], key: &[u8; 32]| {
             std::fs::write(&path, bytes).unwrap();
             verify_file(&path, key).map_err(|e| format!("{e:?}"))
         };
 
-        assert_eq!(verdict(&intact, &key), Ok(true));
-        let mut plain = payload.clone();
-        plain.extend_from_slice(&trailer(&payload, &key, false));
-        assert_eq!(verdict(&plain, &key), Ok(false));
+        // What the file records comes back as it was written.
+        for from_core in [false, true] {
+            for mode in [Mode::Sync, Mode::Concurrent] {
+                let entry = Entry { from_core, mode };
+                assert_eq!(verdict(&file(entry), &key), Ok(entry));
+            }
+        }
+        let intact = file(Entry {
+            from_core: true,
+            mode: Mode::Sync,
+        });
 
         let other = verdict(&intact, &[8u8; 32]).unwrap_err();
         assert!(other.contains("another input"), "{other}");

@@ -464,15 +464,21 @@ impl Shared {
 pub(crate) struct Compiled {
     pub(crate) component: Component,
     pub(crate) from_core: bool,
+    /// The host the input needs: recorded in the cache file, so that a
+    /// warm run does not scan the input for async features again.
+    pub(crate) mode: Mode,
     pub(crate) cache: CacheStatus,
 }
 
 /// Compiles `bytes` (a component, or a core module to componentize), or
-/// deserializes it from `cache` when a verified entry is there.
+/// deserializes it from `cache` when a verified entry is there. `mode`
+/// tells the host `bytes` needs ([`Mode::of`], or what the caller already
+/// worked out); it is asked only when the cache has no entry.
 pub(crate) fn compile(
     engine: &Engine,
     bytes: &[u8],
     cache: Option<&Cache>,
+    mode: impl FnOnce() -> Mode,
 ) -> Result<Compiled, RunError> {
     let keyed = cache.map(|cache| (cache, cache.key(engine, bytes)));
     let mut rejected = None;
@@ -481,7 +487,8 @@ pub(crate) fn compile(
             cache::Lookup::Hit(hit) => {
                 return Ok(Compiled {
                     component: hit.component,
-                    from_core: hit.from_core,
+                    from_core: hit.entry.from_core,
+                    mode: hit.entry.mode,
                     cache: CacheStatus::Hit {
                         path: cache.path(key),
                     },
@@ -505,13 +512,16 @@ pub(crate) fn compile(
     })?;
     let compile_time = start.elapsed();
     let from_core = matches!(componentized.input, ArtifactKind::Core(_));
+    let mode = mode();
     let cache = match keyed {
         None => CacheStatus::Off { compile_time },
         Some((cache, key)) => {
             let stored = component
                 .serialize()
                 .map_err(|e| format!("failed to serialize the compiled code: {e}"))
-                .and_then(|serialized| cache.store(&key, &serialized, from_core));
+                .and_then(|serialized| {
+                    cache.store(&key, &serialized, cache::Entry { from_core, mode })
+                });
             CacheStatus::Miss {
                 path: cache.path(&key),
                 rejected,
@@ -523,6 +533,7 @@ pub(crate) fn compile(
     Ok(Compiled {
         component,
         from_core,
+        mode,
         cache,
     })
 }
@@ -575,8 +586,8 @@ impl Runtime {
     /// host: WASI 0.2, and 0.3 beside it for a component that uses the
     /// Component Model's async features or imports WASI 0.3.
     pub fn load(&self, bytes: &[u8]) -> Result<Loaded, RunError> {
-        let mode = Mode::of(bytes);
-        let compiled = compile(&self.engine, bytes, self.cache.as_ref())?;
+        let compiled = compile(&self.engine, bytes, self.cache.as_ref(), || Mode::of(bytes))?;
+        let mode = compiled.mode;
         let pre = self
             .linker(mode)?
             .instantiate_pre(&compiled.component)

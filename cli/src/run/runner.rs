@@ -132,7 +132,7 @@ impl Runner {
             &options.limits,
         )));
         let engine = Engine::new(&config).map_err(prepare)?;
-        let compiled = compile(&engine, bytes, options.cache.as_ref())?;
+        let compiled = compile(&engine, bytes, options.cache.as_ref(), || mode)?;
         let pre = wasi_linker(&engine, mode)?
             .instantiate_pre(&compiled.component)
             .map_err(prepare)?;

@@ -266,7 +266,9 @@ impl Server {
             instances, &limits,
         )));
         let engine = Engine::new(&config).map_err(run::prepare)?;
-        let compiled = run::compile(&engine, bytes, options.cache.as_ref())?;
+        let compiled = run::compile(&engine, bytes, options.cache.as_ref(), || {
+            run::Mode::of(bytes)
+        })?;
         let pre = http_linker(&engine)?
             .instantiate_pre(&compiled.component)
             .map_err(run::prepare)?;
