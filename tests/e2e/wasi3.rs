@@ -138,7 +138,11 @@ fn a_warm_run_takes_the_host_a_wasi_0_3_command_needs_from_the_cache() {
     let probe = probe().to_str().unwrap();
     let args = ["run", "--verbose", probe, "--", "echo"];
     let first = support::wcompose_in(cache.path(), &args, "one\n", &[]);
-    assert_eq!(first.code, Some(1), "{first}");
+    assert_eq!(
+        (first.code, first.stdout.as_str()),
+        (Some(1), "one\n"),
+        "{first}"
+    );
     assert!(first.stderr.contains("cache: stored"), "{first}");
     let second = support::wcompose_in(cache.path(), &args, "one\n", &[]);
     assert!(second.stderr.contains("cache: hit"), "{second}");

@@ -27,9 +27,9 @@
 //! reported, recompiled and replaced. The checksum guards against accidents
 //! (a torn write, a flipped bit on disk), not against someone who can write
 //! the cache folder: whoever can could write a matching cryptographic hash
-//! just as well, which is why the folder is created private to the user. Files are
-//! written atomically, so an entry being replaced by another run is never
-//! seen half-written.
+//! just as well, which is why the folder is created private to the user.
+//! Files are written atomically, so an entry being replaced by another run
+//! is never seen half-written.
 
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
