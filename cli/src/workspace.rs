@@ -366,7 +366,8 @@ impl Workspace {
         let componentized = crate::parallel::map(cores, |core| {
             let mut bytes = fsutil::read(core)?;
             let stem = stem_of(core);
-            if crate_of_artifact(&crates, &stem).is_some() {
+            let krate = crate_of_artifact(&crates, &stem);
+            if krate.is_some() {
                 bytes = crate::build::producers::recorded(
                     &bytes,
                     &crate::build::producers::rust(rustc.as_deref()),
@@ -384,12 +385,11 @@ impl Workspace {
                         source,
                     },
                 )?;
-            Ok::<_, WorkspaceError>((stem, bytes, componentized))
+            Ok::<_, WorkspaceError>((stem, krate, bytes, componentized))
         });
         let mut out: Vec<GuestComponent> = Vec::new();
         for (core, done) in cores.iter().zip(componentized) {
-            let (stem, bytes, componentized) = done?;
-            let krate = crate_of_artifact(&crates, &stem);
+            let (stem, krate, bytes, componentized) = done?;
             let named = krate.and_then(|krate| krate.package.clone()).or_else(|| {
                 others
                     .iter()
