@@ -21,6 +21,7 @@ use wac_types::BorrowedPackageKey;
 
 use crate::check::{self, Report, SourceFile};
 use crate::fsutil::{self, FileError};
+use crate::known_valid::{self, KnownValid};
 use crate::registry::packages::{Fetcher, PackageError};
 
 /// Where a composition's packages come from.
@@ -35,6 +36,10 @@ pub struct Options {
     /// Where packages that neither the deps folder nor an override
     /// provides come from, by namespace; it records what it gave.
     pub registry: Option<Arc<Fetcher>>,
+    /// The record of core modules whose function bodies passed validation
+    /// before, which the output's validation need not check again; `None`
+    /// checks them all.
+    pub known_valid: Option<KnownValid>,
 }
 
 /// A composed component and the check that cleared it.
@@ -303,7 +308,7 @@ fn provided_locally(
 /// they reject is a finding too, so a clean report composes.
 pub fn check_source(source: &Arc<SourceFile>, options: &Options) -> Result<Report, ComposeError> {
     with_packages(source, options, |document, packages, _| {
-        Ok(check_and_encode(source, document, packages, &options.check).0)
+        Ok(check_and_encode(source, document, packages, options).0)
     })
 }
 
@@ -315,10 +320,7 @@ pub fn compose_file(path: &Path, options: &Options) -> Result<Composed, ComposeE
         &source,
         options,
         |document, packages, registry_packages| match check_and_encode(
-            &source,
-            document,
-            packages,
-            &options.check,
+            &source, document, packages, options,
         ) {
             (report, Some(bytes)) => Ok(Composed {
                 bytes,
@@ -344,7 +346,7 @@ fn check_and_encode(
     source: &Arc<SourceFile>,
     document: &Document<'_>,
     packages: IndexMap<BorrowedPackageKey<'_>, Vec<u8>>,
-    options: &check::CheckOptions,
+    options: &Options,
 ) -> (Report, Option<Vec<u8>>) {
     // A panic in wac is held back: the walk, which contains the panics of
     // its own decoding, may have findings to report instead. When it has
@@ -358,21 +360,29 @@ fn check_and_encode(
         Ok(Ok(resolution)) => Some(resolution.graph()),
         _ => None,
     };
+    let known = options.known_valid.as_ref();
     let compose = || match &resolved {
-        Ok(Ok(resolution)) => encode(source, resolution),
+        Ok(Ok(resolution)) => encode(source, resolution, known),
         Ok(Err(rejected)) => Err(Box::new(rejected.finding())),
         Err(_) => document
             .resolve(packages.clone())
             .map_err(|e| Box::new(WacError::new(source, e).finding()))
-            .and_then(|resolution| encode(source, &resolution)),
+            .and_then(|resolution| encode(source, &resolution, known)),
     };
-    check::graph::check_document(source.clone(), document, &packages, graph, options, compose)
+    check::graph::check_document(
+        source.clone(),
+        document,
+        &packages,
+        graph,
+        &options.check,
+        compose,
+    )
 }
 
 /// How `compose` and `plug` have wac-graph encode a composition: every
 /// component defined in the output, wcompose named as its processor, and the
-/// validation left to [`wcompose_validate`], which checks function bodies on
-/// several threads.
+/// validation left to [`known_valid::validate`], which checks function
+/// bodies on several threads, and only those not known to pass.
 pub(crate) const ENCODE_OPTIONS: EncodeOptions = EncodeOptions {
     define_components: true,
     validate: false,
@@ -383,15 +393,17 @@ pub(crate) const ENCODE_OPTIONS: EncodeOptions = EncodeOptions {
 };
 
 /// Encodes a resolved document and validates the result (see
-/// [`wcompose_validate`]); what wac or the validator rejects, as a finding.
+/// [`known_valid::validate`]); what wac or the validator rejects, as a
+/// finding.
 fn encode(
     source: &Arc<SourceFile>,
     resolution: &Resolution<'_>,
+    known: Option<&KnownValid>,
 ) -> Result<Vec<u8>, Box<check::Finding>> {
     let bytes = resolution
         .encode(ENCODE_OPTIONS)
         .map_err(|e| Box::new(WacError::new(source, e).finding()))?;
-    wcompose_validate::component(&bytes).map_err(|error| {
+    known_valid::validate(&bytes, known).map_err(|error| {
         let error = wac_parser::resolution::Error::ValidationFailure { source: error };
         Box::new(WacError::new(source, error).finding())
     })?;

@@ -31,6 +31,7 @@
 
 pub mod artifact;
 pub mod build;
+pub mod cache_dir;
 pub mod check;
 pub mod componentize;
 pub mod compose;
@@ -38,6 +39,7 @@ pub mod fsutil;
 pub mod guard;
 pub mod host;
 pub mod inspect;
+pub mod known_valid;
 pub mod parallel;
 pub mod plug;
 pub mod registry;

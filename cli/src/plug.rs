@@ -222,13 +222,23 @@ fn nodes(socket: Input, plugs: Vec<Input>) -> Result<(TypeSpace<'static>, Vec<No
 }
 
 /// Works out what plugging `plugs` into `socket` connects, and composes and
-/// validates the result as `plug` would, without writing anything.
-pub fn plan(socket: Input, plugs: Vec<Input>) -> Result<Plan, PlugError> {
+/// validates the result as `plug` would, without writing anything; `known`
+/// holds the core modules whose function bodies need no checking again
+/// (see [`Options::known_valid`]).
+pub fn plan(
+    socket: Input,
+    plugs: Vec<Input>,
+    known: Option<&crate::known_valid::KnownValid>,
+) -> Result<Plan, PlugError> {
     let (mut types, nodes) = nodes(socket, plugs)?;
-    Ok(plan_nodes(&mut types, &nodes))
+    Ok(plan_nodes(&mut types, &nodes, known))
 }
 
-fn plan_nodes(types: &mut TypeSpace<'_>, nodes: &[Node]) -> Plan {
+fn plan_nodes(
+    types: &mut TypeSpace<'_>,
+    nodes: &[Node],
+    known: Option<&crate::known_valid::KnownValid>,
+) -> Plan {
     let mut plan = Plan::default();
     // instance index -> providers it depends on
     let mut depends: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -319,7 +329,7 @@ fn plan_nodes(types: &mut TypeSpace<'_>, nodes: &[Node]) -> Plan {
         .iter()
         .any(|c| c.consumer == nodes[0].input.name)
     {
-        match encode(types, nodes, &plan) {
+        match encode(types, nodes, &plan, known) {
             Ok(bytes) => plan.bytes = Some(bytes),
             Err(e) if let Some(invalid) = invalid_input(nodes, &plan) => {
                 plan.rejection = Some(crate::source::without_resource_ids(&format!(
@@ -469,10 +479,13 @@ fn skip(consumer: &Node, import: &str, candidate: &Node, reason: Reason) -> Skip
 }
 
 /// Options for [`plug`].
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Fail when any non-WASI import stays unsatisfied.
     pub strict: bool,
+    /// The record of core modules whose function bodies passed validation
+    /// before (see [`compose::Options::known_valid`](crate::compose::Options::known_valid)).
+    pub known_valid: Option<crate::known_valid::KnownValid>,
 }
 
 /// The composed component and the plan that built it.
@@ -499,7 +512,7 @@ pub struct Failure {
 pub fn plug(socket: Input, plugs: Vec<Input>, options: Options) -> Result<Plugged, Box<Failure>> {
     let (mut types, nodes) =
         nodes(socket, plugs).map_err(|error| Box::new(Failure { error, plan: None }))?;
-    let mut plan = plan_nodes(&mut types, &nodes);
+    let mut plan = plan_nodes(&mut types, &nodes, options.known_valid.as_ref());
     if !plan
         .connections
         .iter()
@@ -559,7 +572,12 @@ fn invalid_input(nodes: &[Node], plan: &Plan) -> Option<String> {
 /// Composes the plan. The graph starts from a copy of the arena the inputs
 /// were decoded into (`types`), so that their packages are registered as
 /// they are, not decoded again.
-fn encode(types: &TypeSpace<'_>, nodes: &[Node], plan: &Plan) -> anyhow::Result<Vec<u8>> {
+fn encode(
+    types: &TypeSpace<'_>,
+    nodes: &[Node],
+    plan: &Plan,
+    known: Option<&crate::known_valid::KnownValid>,
+) -> anyhow::Result<Vec<u8>> {
     let mut graph = CompositionGraph::new();
     *graph.types_mut() = types.arena().clone();
     let mut instances: BTreeMap<&str, NodeId> = BTreeMap::new();
@@ -597,7 +615,7 @@ fn encode(types: &TypeSpace<'_>, nodes: &[Node], plan: &Plan) -> anyhow::Result<
         graph.export(export, name)?;
     }
     let bytes = graph.encode(crate::compose::ENCODE_OPTIONS)?;
-    wcompose_validate::component(&bytes)
+    crate::known_valid::validate(&bytes, known)
         .map_err(|source| wac_graph::EncodeError::ValidationFailure { source })?;
     Ok(bytes)
 }

@@ -221,6 +221,12 @@ impl Workspace {
         self.out_dir.join("deps")
     }
 
+    /// The workspace's own cache folder (see [`crate::cache_dir`]): the
+    /// compiled code of its runs, the core modules known valid.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.out_dir.join("cache")
+    }
+
     /// The guest crates of `components/`, from `cargo metadata`.
     pub fn guest_crates(&self) -> Result<Vec<GuestCrate>, WorkspaceError> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());

@@ -160,7 +160,7 @@ fn socket_and_plugs(case: &Path, socket: &str) -> (Input, Vec<Input>) {
 /// findings, with the case's host.
 fn check_socket(case: &Path, socket: &str, host: Option<&HostProfile>) -> Result<Report, String> {
     let (socket, plugs) = socket_and_plugs(case, socket);
-    let plan = wcompose::plug::plan(socket, plugs).map_err(|e| wcompose::error_chain(&e))?;
+    let plan = wcompose::plug::plan(socket, plugs, None).map_err(|e| wcompose::error_chain(&e))?;
     Ok(wcompose::plug::findings(&plan, host))
 }
 

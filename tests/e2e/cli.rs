@@ -8,11 +8,15 @@ use crate::support::{self, Built};
 /// A `wcompose` command whose compile cache lives in the test's temporary
 /// folder, never in the user's cache.
 fn command() -> Command {
+    command_in(&std::env::temp_dir().join(format!("wcompose-test-cache-{}", std::process::id())))
+}
+
+/// A `wcompose` command whose cache folder is `cache`.
+fn command_in(cache: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_wcompose"));
-    command.env(
-        "WCOMPOSE_CACHE_DIR",
-        std::env::temp_dir().join(format!("wcompose-test-cache-{}", std::process::id())),
-    );
+    command
+        .env("WCOMPOSE_CACHE_DIR", cache)
+        .env("NO_COLOR", "1");
     command
 }
 
@@ -50,6 +54,50 @@ fn compose_refuses_a_mismatch_and_writes_nothing() {
     );
     assert!(stderr.contains("nothing was written"), "{stderr}");
     assert!(!out.exists(), "an output file was written");
+}
+
+#[test]
+fn compose_remembers_the_core_modules_it_validated_for_the_next_command() {
+    let built = Built::new();
+    let cache = tempfile::tempdir().unwrap();
+    let valid = cache.path().join("valid");
+    let entries = || std::fs::read_dir(&valid).map_or(0, |d| d.count());
+    let out = built.workspace.out_dir.join("seed.wasm");
+    let seed = built.composition("seed.wac");
+    let deps = built.deps_dir();
+    let run = |command: &str, extra: &[&str]| {
+        let mut args = vec![
+            command,
+            seed.to_str().unwrap(),
+            "--deps-dir",
+            deps.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let output = command_in(cache.path()).args(&args).output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    };
+
+    // `--no-cache` checks every body and remembers nothing.
+    run("compose", &["-o", out.to_str().unwrap(), "--no-cache"]);
+    assert_eq!(entries(), 0);
+    let first = std::fs::read(&out).unwrap();
+
+    // Otherwise each core module whose bodies were checked is remembered.
+    run("compose", &["-o", out.to_str().unwrap()]);
+    let modules = wasmparser::Parser::new(0)
+        .parse_all(&first)
+        .filter(|p| matches!(p, Ok(wasmparser::Payload::ModuleSection { .. })))
+        .count();
+    assert!(modules >= 2, "{modules} core modules");
+    assert_eq!(entries(), modules);
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+
+    // The next commands find them all: nothing new is written, and the
+    // output is the same.
+    run("compose", &["-o", out.to_str().unwrap()]);
+    run("check", &[]);
+    assert_eq!(entries(), modules);
+    assert_eq!(std::fs::read(&out).unwrap(), first);
 }
 
 #[test]

@@ -33,7 +33,10 @@ fn plugs_across_three_levels_and_runs_the_result() {
             input("formatter", read("toolsku:formatter")),
             input("calculator", read("toolsku:calculator")),
         ],
-        plug::Options { strict: true },
+        plug::Options {
+            strict: true,
+            ..Default::default()
+        },
     )
     .unwrap_or_else(|f| panic!("{}", wcompose::error_chain(&f.error)));
     let connections: Vec<_> = plugged
@@ -112,6 +115,7 @@ fn a_cycle_is_reported_with_the_components_names() {
     let plan = plug::plan(
         input("socket", socket),
         vec![input("first", first), input("second", second)],
+        None,
     )
     .unwrap();
     let cycle = plan

@@ -20,13 +20,17 @@
 #![deny(missing_docs)]
 
 use std::num::NonZeroUsize;
+use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use wasmparser::{
-    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser,
+    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser, Payload,
     ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
+
+/// The error of an invalid component, as wac reports it.
+pub use wasmparser::BinaryReaderError as Error;
 
 /// A core function body to check, with what the validator knew of its module.
 type Job<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
@@ -50,32 +54,93 @@ const PARALLEL_THRESHOLD: u64 = 256 * 1024;
 /// are invalid, the error of the first one in the file is returned, as
 /// `validate_all` would.
 pub fn component(bytes: &[u8]) -> Result<(), BinaryReaderError> {
-    let (jobs, body_bytes) = sections(bytes)?;
-    let threads = if body_bytes < PARALLEL_THRESHOLD {
+    component_with(bytes, |_| false).map(drop)
+}
+
+/// The rules [`component_with`] checks bodies by: the validator's release
+/// and its features. Whoever remembers modules whose bodies passed keys
+/// them by these too, so that a newer validator checks them again.
+pub const RULES: &str = "wasmparser 0.258.3, WasmFeatures::all()";
+
+/// [`component`], except for the function bodies of the nested core modules
+/// that `known_valid` recognises: given a module's bytes, whole, it answers
+/// whether its bodies are known to pass these [`RULES`] (because they passed
+/// before). Everything else, the sections of those modules included, is
+/// validated as in [`component`].
+///
+/// Skipping is sound because whether a function body is valid depends only
+/// on the module that holds it, byte for byte, and on the rules: a core
+/// module sees nothing of the component around it.
+///
+/// On success, returns where in `bytes` the core modules whose bodies were
+/// checked here lie (those `known_valid` did not recognise), so that the
+/// caller can remember them.
+pub fn component_with(
+    bytes: &[u8],
+    known_valid: impl Fn(&[u8]) -> bool,
+) -> Result<Vec<Range<usize>>, BinaryReaderError> {
+    let sections = sections(bytes, &known_valid)?;
+    let threads = if sections.body_bytes < PARALLEL_THRESHOLD {
         1
     } else {
         std::thread::available_parallelism().map_or(1, NonZeroUsize::get)
     };
-    bodies(jobs, threads)
+    bodies(sections.jobs, threads)?;
+    Ok(sections.checked)
+}
+
+/// What validating the sections leaves to do.
+struct Sections<'a> {
+    /// The function bodies still to check.
+    jobs: Vec<Job<'a>>,
+    /// Their size in bytes.
+    body_bytes: u64,
+    /// The nested core modules whose bodies are among `jobs`.
+    checked: Vec<Range<usize>>,
 }
 
 /// Validates everything in `bytes` but the function bodies, in order, and
-/// returns the bodies still to check, with their size in bytes.
-fn sections(bytes: &[u8]) -> Result<(Vec<Job<'_>>, u64), BinaryReaderError> {
+/// returns the bodies still to check: those of the nested core modules
+/// `known_valid` does not recognise (and of `bytes` itself, if it is a
+/// core module).
+fn sections<'a>(
+    bytes: &'a [u8],
+    known_valid: &dyn Fn(&[u8]) -> bool,
+) -> Result<Sections<'a>, BinaryReaderError> {
     let features = WasmFeatures::all();
     let mut validator = Validator::new_with_features(features);
     let mut parser = Parser::new(0);
     parser.set_features(features);
-    let mut jobs = Vec::new();
-    let mut body_bytes = 0;
+    let mut sections = Sections {
+        jobs: Vec::new(),
+        body_bytes: 0,
+        checked: Vec::new(),
+    };
+    // Core modules nest nothing, and a component's own sections have no
+    // function bodies: every body belongs to the module section met last.
+    let mut skip_bodies = false;
     for payload in parser.parse_all(bytes) {
-        if let ValidPayload::Func(func, body) = validator.payload(&payload?)? {
+        let payload = payload?;
+        if let Payload::ModuleSection {
+            unchecked_range, ..
+        } = &payload
+        {
+            let range = usize::try_from(unchecked_range.start).unwrap_or(usize::MAX)
+                ..usize::try_from(unchecked_range.end).unwrap_or(usize::MAX);
+            skip_bodies = bytes.get(range.clone()).is_some_and(known_valid);
+            if !skip_bodies {
+                sections.checked.push(range);
+            }
+        }
+        if let ValidPayload::Func(func, body) = validator.payload(&payload)?
+            && !skip_bodies
+        {
             let range = body.range();
-            body_bytes += range.end - range.start;
-            jobs.push((func, body));
+            sections.body_bytes += range.end - range.start;
+            sections.jobs.push((func, body));
         }
     }
-    Ok((jobs, body_bytes))
+    Ok(sections)
 }
 
 /// Checks the function bodies on `threads` threads (the caller's among them)
@@ -167,8 +232,8 @@ mod tests {
 
     /// The error [`bodies`] gives with `threads` threads.
     fn parallel(bytes: &[u8], threads: usize) -> Option<(String, u64)> {
-        let (jobs, _) = sections(bytes).unwrap();
-        bodies(jobs, threads)
+        let sections = sections(bytes, &|_| false).unwrap();
+        bodies(sections.jobs, threads)
             .err()
             .map(|e| (e.message().to_string(), e.offset()))
     }
@@ -186,7 +251,7 @@ mod tests {
         // one, so that another thread meets a later one first.
         let bytes = component([module(200, &[150, 199]), module(200, &[0, 3, 100])]);
         // Large enough for `component` to use several threads.
-        assert!(sections(&bytes).unwrap().1 > PARALLEL_THRESHOLD);
+        assert!(sections(&bytes, &|_| false).unwrap().body_bytes > PARALLEL_THRESHOLD);
         let expected = sequential(&bytes).expect("the component is invalid");
         for threads in [1, 2, 3, 8] {
             assert_eq!(parallel(&bytes, threads), Some(expected.clone()));
@@ -238,6 +303,64 @@ mod tests {
         let expected = sequential(&bytes).expect("the component is invalid");
         assert!(expected.0.contains("func"), "{expected:?}");
         let error = super::component(&bytes).unwrap_err();
+        assert_eq!((error.message().to_string(), error.offset()), expected);
+    }
+
+    /// The nested core modules of `bytes`, whole, in the order they come.
+    fn modules(bytes: &[u8]) -> Vec<&[u8]> {
+        Parser::new(0)
+            .parse_all(bytes)
+            .filter_map(|payload| match payload.unwrap() {
+                Payload::ModuleSection {
+                    unchecked_range, ..
+                } => Some(&bytes[unchecked_range.start as usize..unchecked_range.end as usize]),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bodies_known_valid_are_not_checked_again() {
+        // The first module's bodies are invalid; telling the validator they
+        // are known valid shows that they were skipped.
+        let bytes = component([module(3, &[1]), module(3, &[])]);
+        let [first, second] = modules(&bytes)[..] else {
+            panic!("two modules expected");
+        };
+        assert!(super::component(&bytes).is_err());
+        let checked = component_with(&bytes, |m| m == first).unwrap();
+        assert_eq!(checked.len(), 1);
+        assert_eq!(&bytes[checked[0].clone()], second);
+
+        // Nothing known: every module is checked, and on success each is
+        // named, in order, by where it lies.
+        let bytes = component([module(3, &[]), module(4, &[])]);
+        let checked = component_with(&bytes, |_| false).unwrap();
+        let checked: Vec<&[u8]> = checked.into_iter().map(|r| &bytes[r]).collect();
+        assert_eq!(checked, modules(&bytes));
+        // Everything known: nothing is left to check or to remember.
+        assert_eq!(component_with(&bytes, |_| true).unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn a_module_known_valid_still_has_its_sections_checked() {
+        // Known-valid bodies do not excuse an export of a function that
+        // does not exist.
+        let mut outer = module(3, &[]);
+        outer.pop();
+        outer.push_str(" (export \"f\" (func 1000)))");
+        let bytes = component([outer, module(3, &[])]);
+        let expected = sequential(&bytes).expect("the component is invalid");
+        let error = component_with(&bytes, |_| true).unwrap_err();
+        assert_eq!((error.message().to_string(), error.offset()), expected);
+    }
+
+    #[test]
+    fn a_body_outside_the_known_modules_is_still_found() {
+        let bytes = component([module(3, &[]), module(3, &[2])]);
+        let first = modules(&bytes)[0];
+        let expected = sequential(&bytes).expect("the component is invalid");
+        let error = component_with(&bytes, |m| m == first).unwrap_err();
         assert_eq!((error.message().to_string(), error.offset()), expected);
     }
 }

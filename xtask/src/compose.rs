@@ -119,7 +119,7 @@ pub fn run(root: &Path, offline: bool) -> Result<()> {
     // Compiled code is cached next to the outputs, so that a run with
     // nothing changed loads it instead of compiling again.
     let runtime = Runtime::with_options(RuntimeOptions {
-        cache: Some(Cache::new(workspace.out_dir.join("cache"))),
+        cache: Some(Cache::new(workspace.cache_dir())),
         ..Default::default()
     })
     .map_err(render)?;

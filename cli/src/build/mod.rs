@@ -38,6 +38,7 @@ use std::time::Instant;
 use crate::compose::{self, ComposeError};
 use crate::fsutil::{self, FileError};
 use crate::host::HostProfile;
+use crate::known_valid::KnownValid;
 use crate::registry::packages::{self, Fetcher, Pin};
 use crate::workspace::{Workspace, WorkspaceError};
 use guest::{Event, Guest, GuestError, Job, Language};
@@ -540,6 +541,9 @@ pub fn build_compositions_with(
             locked.package = guest.package;
         }
     }
+    // Compositions share guests: the bodies of a guest's core modules are
+    // checked once, then known to the workspace's cache folder.
+    let known_valid = KnownValid::new(workspace.cache_dir());
     let mut jobs = Vec::new();
     for (name, declared) in &manifest.compositions {
         for guest in &declared.guests {
@@ -561,6 +565,7 @@ pub fn build_compositions_with(
                 host: Some(host),
             },
             registry: fetcher.clone(),
+            known_valid: Some(known_valid.clone()),
             ..Default::default()
         };
         let source = workspace.root.join(&declared.file);

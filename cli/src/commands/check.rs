@@ -202,7 +202,8 @@ impl Check {
                 Err(e) => return usage(super::report(e)),
             };
             let socket_input = inputs.remove(0);
-            let plan = match wcompose::plug::plan(socket_input, inputs) {
+            let known = super::known_valid(self.deps.no_cache);
+            let plan = match wcompose::plug::plan(socket_input, inputs, known.as_ref()) {
                 Ok(plan) => plan,
                 Err(e) => return usage(super::report(e)),
             };

@@ -125,6 +125,12 @@ pub struct DepsOptions {
     /// `wcompose.lock`.
     #[arg(long)]
     pub offline: bool,
+
+    /// Check every function body of the output again, ignoring the record
+    /// of core modules whose bodies passed before (kept in the cache
+    /// folder: `$WCOMPOSE_CACHE_DIR`, else `~/.cache/wcompose`).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 fn parse_dep(s: &str) -> std::result::Result<(String, PathBuf), String> {
@@ -158,6 +164,7 @@ impl DepsOptions {
             overrides: self.deps.iter().cloned().collect(),
             check: Default::default(),
             registry,
+            known_valid: known_valid(self.no_cache),
         })
     }
 
@@ -252,6 +259,16 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
+    }
+}
+
+/// The record of core modules whose function bodies passed validation, in
+/// the user's cache folder, unless `--no-cache` turned it off.
+pub fn known_valid(no_cache: bool) -> Option<wcompose::known_valid::KnownValid> {
+    if no_cache {
+        None
+    } else {
+        wcompose::known_valid::KnownValid::default_location()
     }
 }
 

@@ -34,6 +34,12 @@ pub struct Plug {
     #[arg(long)]
     strict: bool,
 
+    /// Check every function body of the output again, ignoring the record
+    /// of core modules whose bodies passed before (kept in the cache
+    /// folder: `$WCOMPOSE_CACHE_DIR`, else `~/.cache/wcompose`).
+    #[arg(long)]
+    no_cache: bool,
+
     #[command(flatten)]
     output: OutputOptions,
 }
@@ -52,6 +58,7 @@ impl Plug {
             plugs,
             plug::Options {
                 strict: self.strict,
+                known_valid: super::known_valid(self.no_cache),
             },
         ) {
             Ok(plugged) => {

@@ -39,10 +39,8 @@ use wasmtime::Engine;
 use wasmtime::component::Component;
 
 use super::concurrent::Mode;
+use crate::cache_dir::{self, create_private_dir, hex};
 use crate::fsutil;
-
-/// The variable that overrides where the cache lives.
-pub const CACHE_DIR_ENV: &str = "WCOMPOSE_CACHE_DIR";
 
 const MAGIC: &[u8; 16] = b"wcompose-cwasm\0\x03";
 const TRAILER_LEN: usize = 1 + 4 + 32 + 16;
@@ -146,9 +144,9 @@ impl Cache {
         Self { dir: dir.into() }
     }
 
-    /// The cache in [`default_dir`], if there is one.
+    /// The cache in [`cache_dir::default_dir`], if there is one.
     pub fn default_location() -> Option<Self> {
-        default_dir().map(Self::new)
+        cache_dir::default_dir().map(Self::new)
     }
 
     /// The cache folder.
@@ -310,49 +308,6 @@ fn check_trailer(trailer: &[u8; TRAILER_LEN], key: &[u8; 32]) -> Result<(), Reje
         ));
     }
     Ok(())
-}
-
-/// The cache folder: `$WCOMPOSE_CACHE_DIR`, else the platform's cache
-/// folder (`$XDG_CACHE_HOME/wcompose` or `~/.cache/wcompose` on Linux,
-/// `~/Library/Caches/wcompose` on macOS, `%LOCALAPPDATA%\wcompose` on
-/// Windows). `None` when none of these can be found.
-pub fn default_dir() -> Option<PathBuf> {
-    let var = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
-    if let Some(dir) = var(CACHE_DIR_ENV) {
-        return Some(dir);
-    }
-    if cfg!(windows) {
-        return var("LOCALAPPDATA").map(|d| d.join("wcompose"));
-    }
-    if cfg!(target_os = "macos") {
-        return var("HOME").map(|d| d.join("Library").join("Caches").join("wcompose"));
-    }
-    var("XDG_CACHE_HOME")
-        .filter(|d| d.is_absolute())
-        .or_else(|| var("HOME").map(|d| d.join(".cache")))
-        .map(|d| d.join("wcompose"))
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Feeds `Hash` input into BLAKE3, so that the engine's compatibility

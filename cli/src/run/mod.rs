@@ -52,7 +52,8 @@ use crate::artifact::ArtifactKind;
 use crate::componentize::{self, ComponentizeError};
 pub(crate) use concurrent::Mode;
 
-pub use cache::{CACHE_DIR_ENV, Cache, CacheStatus, default_dir as default_cache_dir};
+pub use crate::cache_dir::{CACHE_DIR_ENV, default_dir as default_cache_dir};
+pub use cache::{Cache, CacheStatus};
 pub use json::to_json;
 pub use limits::{
     DEFAULT_MAX_WASM_STACK, LimitParseError, Limits, MAX_WASM_STACK_LIMIT, MemoryDenied,

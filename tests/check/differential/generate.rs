@@ -926,7 +926,8 @@ pub fn check_verdict(socket: &[u8], plug: &[u8]) -> Verdict {
         path: format!("{name}.wasm").into(),
         bytes: bytes.to_vec(),
     };
-    let plan = match wcompose::plug::plan(input("socket", socket), vec![input("plug", plug)]) {
+    let plan = match wcompose::plug::plan(input("socket", socket), vec![input("plug", plug)], None)
+    {
         Ok(plan) => plan,
         Err(e) => return Verdict::Incompatible(format!("plan: {}", wcompose::error_chain(&e))),
     };
