@@ -605,123 +605,86 @@ fn processes(
             .arg(out.join("calculator.wasm-tools.wasm")),
     )?);
 
-    rows.push(compare(
-        files,
-        &plan,
-        "compose",
-        "compose the seed",
-        wcompose()
-            .arg("compose")
-            .arg(&files.seed_wac)
-            .arg("--deps-dir")
-            .arg(&files.deps_dir)
-            .arg("-o")
-            .arg(out.join("seed.wcompose.wasm")),
-        "wac compose",
-        Proc::new(&bins.wac)
-            .arg("compose")
-            .arg(&files.seed_wac)
-            .arg("--deps-dir")
-            .arg(&files.deps_dir)
-            .arg("-o")
-            .arg(out.join("seed.wac.wasm")),
-    )?);
-    rows.push(compare(
-        files,
-        &plan,
-        "compose-no-cache",
-        "compose the seed, every function body checked (`--no-cache`)",
-        wcompose()
-            .arg("compose")
-            .arg(&files.seed_wac)
-            .arg("--deps-dir")
-            .arg(&files.deps_dir)
-            .arg("--no-cache")
-            .arg("-o")
-            .arg(out.join("seed.wcompose.wasm")),
-        "wac compose",
-        Proc::new(&bins.wac)
-            .arg("compose")
-            .arg(&files.seed_wac)
-            .arg("--deps-dir")
-            .arg(&files.deps_dir)
-            .arg("-o")
-            .arg(out.join("seed.wac.wasm")),
-    )?);
-
+    // compose, plug and check run twice: as a user's second command does,
+    // with the record of core modules known valid that the warm-up runs
+    // left, and with every function body checked (`--no-cache`).
+    let (cached, no_cache): (&[&str], &[&str]) = (&[], &["--no-cache"]);
+    let every_body = ", every function body checked (`--no-cache`)";
     let socket = wcompose::workspace::package_path(&files.deps_dir, "toolsku:formatter");
     let plug = wcompose::workspace::package_path(&files.deps_dir, "toolsku:calculator");
-    rows.push(compare(
-        files,
-        &plan,
-        "plug",
-        "plug the calculator into the formatter",
-        wcompose()
-            .arg("plug")
-            .arg(&socket)
-            .arg("--plug")
-            .arg(&plug)
-            .arg("-o")
-            .arg(out.join("plugged.wcompose.wasm")),
-        "wac plug",
-        Proc::new(&bins.wac)
-            .arg("plug")
-            .arg(&socket)
-            .arg("--plug")
-            .arg(&plug)
-            .arg("-o")
-            .arg(out.join("plugged.wac.wasm")),
-    )?);
-    rows.push(compare(
-        files,
-        &plan,
-        "plug-no-cache",
-        "plug the calculator into the formatter, every function body checked (`--no-cache`)",
-        wcompose()
-            .arg("plug")
-            .arg(&socket)
-            .arg("--plug")
-            .arg(&plug)
-            .arg("--no-cache")
-            .arg("-o")
-            .arg(out.join("plugged.wcompose.wasm")),
-        "wac plug",
-        Proc::new(&bins.wac)
-            .arg("plug")
-            .arg(&socket)
-            .arg("--plug")
-            .arg(&plug)
-            .arg("-o")
-            .arg(out.join("plugged.wac.wasm")),
-    )?);
-
-    rows.push(compare(
-        files,
-        &plan,
-        "check",
-        "check the seed",
-        wcompose()
-            .arg("check")
-            .arg(&files.seed_wac)
-            .arg("--deps-dir")
-            .arg(&files.deps_dir),
-        "wasm-tools validate",
-        Proc::new(&bins.wasm_tools).arg("validate").arg(&files.seed),
-    )?);
-    rows.push(compare(
-        files,
-        &plan,
-        "check-no-cache",
-        "check the seed, every function body checked (`--no-cache`)",
-        wcompose()
-            .arg("check")
-            .arg(&files.seed_wac)
-            .arg("--deps-dir")
-            .arg(&files.deps_dir)
-            .arg("--no-cache"),
-        "wasm-tools validate",
-        Proc::new(&bins.wasm_tools).arg("validate").arg(&files.seed),
-    )?);
+    for (key, how, extra) in [
+        ("compose", "", cached),
+        ("compose-no-cache", every_body, no_cache),
+    ] {
+        rows.push(compare(
+            files,
+            &plan,
+            key,
+            &format!("compose the seed{how}"),
+            wcompose()
+                .arg("compose")
+                .arg(&files.seed_wac)
+                .arg("--deps-dir")
+                .arg(&files.deps_dir)
+                .args(extra.iter().copied())
+                .arg("-o")
+                .arg(out.join("seed.wcompose.wasm")),
+            "wac compose",
+            Proc::new(&bins.wac)
+                .arg("compose")
+                .arg(&files.seed_wac)
+                .arg("--deps-dir")
+                .arg(&files.deps_dir)
+                .arg("-o")
+                .arg(out.join("seed.wac.wasm")),
+        )?);
+    }
+    for (key, how, extra) in [
+        ("plug", "", cached),
+        ("plug-no-cache", every_body, no_cache),
+    ] {
+        rows.push(compare(
+            files,
+            &plan,
+            key,
+            &format!("plug the calculator into the formatter{how}"),
+            wcompose()
+                .arg("plug")
+                .arg(&socket)
+                .arg("--plug")
+                .arg(&plug)
+                .args(extra.iter().copied())
+                .arg("-o")
+                .arg(out.join("plugged.wcompose.wasm")),
+            "wac plug",
+            Proc::new(&bins.wac)
+                .arg("plug")
+                .arg(&socket)
+                .arg("--plug")
+                .arg(&plug)
+                .arg("-o")
+                .arg(out.join("plugged.wac.wasm")),
+        )?);
+    }
+    for (key, how, extra) in [
+        ("check", "", cached),
+        ("check-no-cache", every_body, no_cache),
+    ] {
+        rows.push(compare(
+            files,
+            &plan,
+            key,
+            &format!("check the seed{how}"),
+            wcompose()
+                .arg("check")
+                .arg(&files.seed_wac)
+                .arg("--deps-dir")
+                .arg(&files.deps_dir)
+                .args(extra.iter().copied()),
+            "wasm-tools validate",
+            Proc::new(&bins.wasm_tools).arg("validate").arg(&files.seed),
+        )?);
+    }
 
     rows.extend(run_rows(bins, files, &plan, notes)?);
 
