@@ -197,8 +197,9 @@ pub fn write_graph(args: &[String]) -> Result<()> {
 /// `cargo xtask bench [--quick]`.
 ///
 /// `cargo xtask` builds this task unoptimised, which would time the
-/// library's debug build; so the task builds wcompose and itself in release
-/// and hands over to that build, which does the measuring.
+/// library's debug build; so the task builds wcompose in release, as it
+/// ships, and itself optimised ([`XTASK_PROFILE`]), and hands over to that
+/// build, which does the measuring.
 pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
     let options = Options::parse(args)?;
     // The debug build hands over to the release build, which then need not
@@ -207,7 +208,7 @@ pub fn run(sh: &Shell, root: &Path, args: &[String]) -> Result<()> {
         build_release(sh)?;
     }
     if cfg!(debug_assertions) {
-        let exe = release_bin(root, "xtask");
+        let exe = profile_bin(root, XTASK_PROFILE, "xtask");
         let status = std::process::Command::new(&exe)
             .arg("bench")
             .args(args)
@@ -410,26 +411,39 @@ fn cores_dir(root: &Path) -> PathBuf {
         .join("release")
 }
 
-/// Builds wcompose and this task in release (nothing to do when they are
-/// up to date).
+/// The profile this task's own optimised build uses (see the workspace's
+/// `Cargo.toml`): release without the whole-program link.
+const XTASK_PROFILE: &str = "xtask-release";
+
+/// Builds wcompose in release, as it ships, and this task in
+/// [`XTASK_PROFILE`] (nothing to do when they are up to date).
 fn build_release(sh: &Shell) -> Result<()> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    eprintln!("building wcompose and the bench in release");
+    eprintln!("building wcompose in release (whole-program LTO: minutes when it changed)");
+    cmd!(sh, "{cargo} build --quiet --release --package wcompose")
+        .run()
+        .context("failed to build wcompose in release")?;
+    eprintln!("building the bench");
     cmd!(
         sh,
-        "{cargo} build --quiet --release --package wcompose --package xtask"
+        "{cargo} build --quiet --profile {XTASK_PROFILE} --package xtask"
     )
     .run()
-    .context("failed to build wcompose and xtask in release")
+    .context("failed to build xtask")
 }
 
 /// A binary of the workspace's release build, in `CARGO_TARGET_DIR` when
 /// it is set, as cargo puts it.
 pub fn release_bin(root: &Path, name: &str) -> PathBuf {
+    profile_bin(root, "release", name)
+}
+
+/// A binary of the build with `profile`'s folder.
+fn profile_bin(root: &Path, profile: &str, name: &str) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
-        .join("release")
+        .join(profile)
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
