@@ -202,7 +202,7 @@ impl Check {
                 Err(e) => return usage(super::report(e)),
             };
             let socket_input = inputs.remove(0);
-            let known = super::known_valid(self.deps.no_cache);
+            let known = self.deps.validation.known_valid();
             let plan = match wcompose::plug::plan(socket_input, inputs, known.as_ref()) {
                 Ok(plan) => plan,
                 Err(e) => return usage(super::report(e)),

@@ -126,11 +126,31 @@ pub struct DepsOptions {
     #[arg(long)]
     pub offline: bool,
 
+    #[command(flatten)]
+    pub validation: ValidationOptions,
+}
+
+/// Whether the output's validation uses the record of core modules known
+/// valid: for every command that composes (`compose`, `check`, `plug`...).
+#[derive(clap::Args, Clone, Default)]
+pub struct ValidationOptions {
     /// Check every function body of the output again, ignoring the record
     /// of core modules whose bodies passed before (kept in the cache
     /// folder: `$WCOMPOSE_CACHE_DIR`, else `~/.cache/wcompose`).
     #[arg(long)]
     pub no_cache: bool,
+}
+
+impl ValidationOptions {
+    /// The record of core modules whose function bodies passed validation,
+    /// in the user's cache folder, unless `--no-cache` turned it off.
+    pub fn known_valid(&self) -> Option<wcompose::known_valid::KnownValid> {
+        if self.no_cache {
+            None
+        } else {
+            wcompose::known_valid::KnownValid::default_location()
+        }
+    }
 }
 
 fn parse_dep(s: &str) -> std::result::Result<(String, PathBuf), String> {
@@ -164,7 +184,7 @@ impl DepsOptions {
             overrides: self.deps.iter().cloned().collect(),
             check: Default::default(),
             registry,
-            known_valid: known_valid(self.no_cache),
+            known_valid: self.validation.known_valid(),
         })
     }
 
@@ -259,16 +279,6 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
-    }
-}
-
-/// The record of core modules whose function bodies passed validation, in
-/// the user's cache folder, unless `--no-cache` turned it off.
-pub fn known_valid(no_cache: bool) -> Option<wcompose::known_valid::KnownValid> {
-    if no_cache {
-        None
-    } else {
-        wcompose::known_valid::KnownValid::default_location()
     }
 }
 

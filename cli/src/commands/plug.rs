@@ -34,11 +34,8 @@ pub struct Plug {
     #[arg(long)]
     strict: bool,
 
-    /// Check every function body of the output again, ignoring the record
-    /// of core modules whose bodies passed before (kept in the cache
-    /// folder: `$WCOMPOSE_CACHE_DIR`, else `~/.cache/wcompose`).
-    #[arg(long)]
-    no_cache: bool,
+    #[command(flatten)]
+    validation: super::ValidationOptions,
 
     #[command(flatten)]
     output: OutputOptions,
@@ -58,7 +55,7 @@ impl Plug {
             plugs,
             plug::Options {
                 strict: self.strict,
-                known_valid: super::known_valid(self.no_cache),
+                known_valid: self.validation.known_valid(),
             },
         ) {
             Ok(plugged) => {
